@@ -1,0 +1,86 @@
+/**
+ * Type tokens the policies match on. Policies match by token string, never by importing provider
+ * SDKs, so the pack stays light and covers the deprecated `…V2` aliases of @pulumi/aws v7 and the
+ * aws-native equivalents. One place per resource family, so a new alias is added once.
+ */
+
+export const ECR_REPOSITORY = ["aws:ecr/repository:Repository", "aws-native:ecr:Repository"] as const;
+
+/** Templates that ECR applies to repositories it creates itself (pull-through cache, replication). */
+export const ECR_REPOSITORY_CREATION_TEMPLATE = [
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+    "aws-native:ecr:RepositoryCreationTemplate",
+] as const;
+
+/** @pulumi/aws v7 `Bucket` (formerly BucketV2), its deprecated alias, and aws-native. */
+export const S3_BUCKET = {
+    current: "aws:s3/bucket:Bucket",
+    deprecated: "aws:s3/bucketV2:BucketV2",
+    native: "aws-native:s3:Bucket",
+} as const;
+export const S3_BUCKETS = [S3_BUCKET.current, S3_BUCKET.deprecated, S3_BUCKET.native] as const;
+
+export const S3_BUCKET_VERSIONING = [
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2",
+] as const;
+
+export const ECS_TASK_DEFINITION = {
+    aws: "aws:ecs/taskDefinition:TaskDefinition",
+    native: "aws-native:ecs:TaskDefinition",
+} as const;
+
+export const LAMBDA_FUNCTION = {
+    aws: "aws:lambda/function:Function",
+    native: "aws-native:lambda:Function",
+} as const;
+
+/** Where a Kubernetes kind keeps its pod spec. */
+export type PodSpecLocation = readonly string[];
+
+const POD_SPEC_AT_SPEC: PodSpecLocation = ["spec"];
+const POD_SPEC_IN_TEMPLATE: PodSpecLocation = ["spec", "template", "spec"];
+const POD_SPEC_IN_POD_TEMPLATE: PodSpecLocation = ["template", "spec"];
+const POD_SPEC_IN_CRONJOB: PodSpecLocation = ["spec", "jobTemplate", "spec", "template", "spec"];
+
+/** apiVersion/kind pairs and where their pod spec is; each also exists as a `…Patch` type. */
+const K8S_WORKLOAD_KINDS: ReadonlyArray<[string, PodSpecLocation]> = [
+    ["core/v1:Pod", POD_SPEC_AT_SPEC],
+    ["core/v1:PodTemplate", POD_SPEC_IN_POD_TEMPLATE],
+    ["core/v1:ReplicationController", POD_SPEC_IN_TEMPLATE],
+    ["apps/v1:Deployment", POD_SPEC_IN_TEMPLATE],
+    ["apps/v1beta1:Deployment", POD_SPEC_IN_TEMPLATE],
+    ["apps/v1beta2:Deployment", POD_SPEC_IN_TEMPLATE],
+    ["extensions/v1beta1:Deployment", POD_SPEC_IN_TEMPLATE],
+    ["apps/v1:StatefulSet", POD_SPEC_IN_TEMPLATE],
+    ["apps/v1beta1:StatefulSet", POD_SPEC_IN_TEMPLATE],
+    ["apps/v1beta2:StatefulSet", POD_SPEC_IN_TEMPLATE],
+    ["apps/v1:DaemonSet", POD_SPEC_IN_TEMPLATE],
+    ["apps/v1beta2:DaemonSet", POD_SPEC_IN_TEMPLATE],
+    ["extensions/v1beta1:DaemonSet", POD_SPEC_IN_TEMPLATE],
+    ["apps/v1:ReplicaSet", POD_SPEC_IN_TEMPLATE],
+    ["apps/v1beta2:ReplicaSet", POD_SPEC_IN_TEMPLATE],
+    ["extensions/v1beta1:ReplicaSet", POD_SPEC_IN_TEMPLATE],
+    ["batch/v1:Job", POD_SPEC_IN_TEMPLATE],
+    ["batch/v1:CronJob", POD_SPEC_IN_CRONJOB],
+    ["batch/v1beta1:CronJob", POD_SPEC_IN_CRONJOB],
+    ["batch/v2alpha1:CronJob", POD_SPEC_IN_CRONJOB],
+];
+
+/** Kubernetes type token -> location of its pod spec, for every workload kind and its Patch. */
+export const K8S_POD_SPEC_LOCATIONS: ReadonlyMap<string, PodSpecLocation> = new Map(
+    K8S_WORKLOAD_KINDS.flatMap(([kind, location]) => [
+        [`kubernetes:${kind}`, location] as [string, PodSpecLocation],
+        [`kubernetes:${kind}Patch`, location] as [string, PodSpecLocation],
+    ]),
+);
+
+export const K8S_WORKLOADS: readonly string[] = [...K8S_POD_SPEC_LOCATIONS.keys()];
+
+/** The container lists of a pod spec; all of them run code. */
+export const POD_CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"] as const;
+
+/** True for `kubernetes:*Patch` types (server-side apply patches: every field optional). */
+export function isPatchType(type: string): boolean {
+    return type.startsWith("kubernetes:") && type.endsWith("Patch");
+}

@@ -1,0 +1,18 @@
+/**
+ * The sealed-infra policy pack. The Pulumi CLI starts it with
+ * `node <@pulumi/pulumi>/cmd/run-policy-pack 127.0.0.1:<port> <pack dir>`, which requires this
+ * module (compiled: package.json `main` is bin/index.js). Nothing here may print to stdout: the
+ * first stdout line must be the port that `new PolicyPack` prints.
+ */
+import "./engine/sdk-memo";
+import { PolicyPack } from "@pulumi/policy";
+import { catalogue } from "./catalogue";
+import { toPulumiPolicy } from "./framework/to-pulumi";
+
+export const PACK_NAME = "sealed-infra";
+
+new PolicyPack(PACK_NAME, {
+    description: "Immutable infrastructure with separated deployer and approver duties.",
+    enforcementLevel: "mandatory",
+    policies: catalogue.map(toPulumiPolicy),
+});
