@@ -1,0 +1,135 @@
+/**
+ * Which resources a guarantee applies to. Components tag what they build
+ * (`sealed-infra:store = artifacts|audit-logs`, `sealed-infra:duty = deployer|approver|auditor`,
+ * `sealed-infra:purpose = release-approval`); config can designate more resources by name pattern,
+ * or apply a rule to every resource of its type.
+ *
+ * Policies that act on designated resources share the config options below, so every such policy
+ * is configured the same way.
+ */
+import type { ConfigOption } from "../framework/definition";
+import { isUnknown, read, Read } from "../framework/values";
+
+export const TAG_STORE = "sealed-infra:store";
+export const TAG_DUTY = "sealed-infra:duty";
+export const TAG_PURPOSE = "sealed-infra:purpose";
+
+export type StoreKind = "artifacts" | "audit-logs";
+export const STORE_KINDS: readonly StoreKind[] = ["artifacts", "audit-logs"];
+
+/** Anything with a name and raw props (a ResourceSubject or a StackResource). */
+export interface Taggable {
+    name: string;
+    type: string;
+    props: Readonly<Record<string, unknown>>;
+}
+
+export interface StoreDesignationConfig {
+    /** Glob patterns (`*` any run of characters) on the Pulumi name or the physical bucket name. */
+    designatedStoreNamePatterns: string[];
+    /** Treat every bucket as a designated store. */
+    designateAllBuckets: boolean;
+}
+
+export const storeDesignationOptions: { [K in keyof StoreDesignationConfig]: ConfigOption<StoreDesignationConfig[K]> } = {
+    designatedStoreNamePatterns: {
+        description:
+            "Buckets to treat as designated stores (artifacts or audit logs) besides those tagged `sealed-infra:store`: glob patterns (`*` matches any characters) on the Pulumi resource name or the bucket name.",
+        default: [],
+        schema: { type: "array", items: { type: "string", minLength: 1 } },
+    },
+    designateAllBuckets: {
+        description: "Apply the store guarantees to every bucket in the stack.",
+        default: false,
+        schema: { type: "boolean" },
+    },
+};
+
+/**
+ * Tags of an AWS resource: aws `tagsAll`/`tags` maps (tagsAll includes provider default tags),
+ * aws-native `tags` lists of `{key, value}`, Kubernetes `metadata.labels`.
+ */
+export function tagsOf(resource: Taggable): Read<Record<string, string>> {
+    const candidates = resource.type.startsWith("kubernetes:")
+        ? [read(resource.props, "metadata.labels")]
+        : [read(resource.props, "tagsAll"), read(resource.props, "tags")];
+    const merged: Record<string, string> = {};
+    let sawUnknown: Read<unknown> | undefined;
+    for (const c of candidates) {
+        if (c.state === "unknown") {
+            sawUnknown = c;
+            continue;
+        }
+        if (c.state !== "known") {
+            continue;
+        }
+        if (Array.isArray(c.value)) {
+            for (const entry of c.value) {
+                const key = (entry as Record<string, unknown> | null)?.key;
+                const value = (entry as Record<string, unknown> | null)?.value;
+                if (typeof key === "string" && typeof value === "string") {
+                    merged[key] = value;
+                }
+            }
+        } else if (typeof c.value === "object") {
+            for (const [key, value] of Object.entries(c.value as Record<string, unknown>)) {
+                if (typeof value === "string" && !isUnknown(value)) {
+                    merged[key] = value;
+                }
+            }
+        }
+    }
+    if (Object.keys(merged).length === 0 && sawUnknown) {
+        return { state: "unknown", path: sawUnknown.path };
+    }
+    return { state: "known", value: merged, path: "tags" };
+}
+
+/** Glob match: `*` matches any run of characters, everything else literally, case-sensitive. */
+export function globMatch(value: string, pattern: string): boolean {
+    const re = new RegExp("^" + pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
+    return re.test(value);
+}
+
+export type StoreDesignation =
+    | { designated: true; kind: StoreKind | "configured"; reason: string }
+    | { designated: false }
+    | { designated: "unknown"; path: string };
+
+/** Whether a bucket is a designated store, and why (for messages). */
+export function storeDesignation(bucket: Taggable, config: StoreDesignationConfig): StoreDesignation {
+    if (config.designateAllBuckets) {
+        return { designated: true, kind: "configured", reason: "designateAllBuckets is set" };
+    }
+    const tags = tagsOf(bucket);
+    if (tags.state === "known") {
+        const kind = tags.value[TAG_STORE];
+        if (kind !== undefined) {
+            return {
+                designated: true,
+                kind: (STORE_KINDS as readonly string[]).includes(kind) ? (kind as StoreKind) : "configured",
+                reason: `it is tagged ${TAG_STORE}=${kind}`,
+            };
+        }
+    }
+    const names = [bucket.name, read(bucket.props, "bucket"), read(bucket.props, "bucketName")]
+        .map((n) => (typeof n === "string" ? n : n.state === "known" && typeof n.value === "string" ? n.value : undefined))
+        .filter((n): n is string => n !== undefined);
+    const pattern = config.designatedStoreNamePatterns.find((p) => names.some((n) => globMatch(n, p)));
+    if (pattern !== undefined) {
+        return { designated: true, kind: "configured", reason: `its name matches designatedStoreNamePatterns "${pattern}"` };
+    }
+    if (tags.state === "unknown") {
+        return { designated: "unknown", path: tags.path };
+    }
+    return { designated: false };
+}
+
+/** True when the resource carries `key=value` (value optional). Unknown tags count as not carrying it. */
+export function hasTag(resource: Taggable, key: string, value?: string): boolean {
+    const tags = tagsOf(resource);
+    if (tags.state !== "known" || !(key in tags.value)) {
+        return false;
+    }
+    return value === undefined || tags.value[key] === value;
+}
