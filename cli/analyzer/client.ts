@@ -35,7 +35,7 @@ import { ENGINE_ADDRESS, launchPolicyPack, LaunchedPack, PackLogLine } from "./l
 import { emptyPb, pb, structPb } from "./proto";
 import { buildAnalyzeRequest, buildAnalyzerResource, fromStruct, ResourceIndex } from "./serialize";
 
-export { launchPolicyPack, livePackPids } from "./launch";
+export { launchHistory, launchPolicyPack, livePackPids } from "./launch";
 export type { LaunchedPack, LaunchOptions, PackLogLine } from "./launch";
 
 export interface RunPackOptions {

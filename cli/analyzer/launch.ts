@@ -85,8 +85,15 @@ const MAX_STDERR_CHARS = 1024 * 1024;
 // Children are never left behind: every launched process is tracked and killed when we exit.
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
+const history: number[] = [];
 function track(child: ChildProcess): void {
     live.add(child);
+    if (child.pid !== undefined) {
+        history.push(child.pid);
+        if (history.length > 100) {
+            history.shift();
+        }
+    }
     child.once("exit", () => live.delete(child));
     if (!exitHookInstalled) {
         exitHookInstalled = true;
@@ -100,6 +107,11 @@ function track(child: ChildProcess): void {
             }
         });
     }
+}
+
+/** Pids of the last 100 launched packs, oldest first (tests check that none is left running). */
+export function launchHistory(): number[] {
+    return history.slice();
 }
 
 /** Pids of launched packs still running (tests assert nothing is left behind). */
