@@ -1,0 +1,429 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    ArgValidator,
+    AwsContextArgs,
+    Duty,
+    PURPOSE_RELEASE_APPROVAL,
+    PolicyStatement,
+    TAG_DUTY,
+    TAG_PURPOSE,
+    TagsInput,
+    awsContext,
+    checkPrincipalArns,
+    designatedTags,
+    isPlain,
+    policyDocument,
+} from "../common";
+import {
+    APPROVE_ACTIONS,
+    AUDIT_ADMIN_ACTIONS,
+    DEFAULT_APPLICATION_ACTIONS,
+    DEFAULT_APPROVER_ACTIONS,
+    DEFAULT_AUDITOR_ACTIONS,
+    DEFAULT_DEPLOYER_ACTIONS,
+    DEPLOY_ACTIONS,
+    IAM_USER_ESCALATION_ACTIONS,
+    IAM_WRITE_ACTIONS,
+    KEY_ADMIN_ACTIONS,
+} from "./duties";
+
+export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+/** Path of the duty roles; the deployer and application roles can never touch roles under it. */
+export const DUTY_ROLE_PATH = "/sealed-infra/duty/";
+/** Longest session of a duty role, and the longest-ago MFA a human session may carry. */
+export const MAX_SESSION_SECONDS = 3600;
+
+/** Trust for GitHub Actions through the account's GitHub OIDC provider. */
+export interface GitHubActionsTrust {
+    kind: "github-actions";
+    /** `owner/repository`, exactly (no wildcards). */
+    repository: string;
+    /** Git ref the workflow must run on, e.g. `refs/heads/main`. Exactly one of `ref` and `environment`. */
+    ref?: string;
+    /** GitHub deployment environment the job must use, e.g. `production`. Exactly one of `ref` and `environment`. */
+    environment?: string;
+}
+
+/** Trust for humans (IAM users or roles in this or another account), who must have signed in with MFA. */
+export interface AwsPrincipalsTrust {
+    kind: "aws-principals";
+    /** IAM role or user ARNs (no wildcards, no account roots). */
+    principalArns: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** Who may assume a duty role. */
+export type DutyTrust = GitHubActionsTrust | AwsPrincipalsTrust;
+
+export interface DutyRolesArgs extends AwsContextArgs {
+    /** Who may assume the deployer role (typically GitHub Actions on the release branch or environment). */
+    deployer: DutyTrust;
+    /** Who may assume the approver role (typically humans with MFA). Must differ from the deployer. */
+    approver: DutyTrust;
+    /** Who may assume the optional read-only auditor role. Default: no auditor role. */
+    auditor?: DutyTrust;
+    /**
+     * ARN of the account's existing GitHub OIDC provider. Default: the component creates one when a
+     * role trusts GitHub Actions (an account can hold only one provider per URL).
+     */
+    githubOidcProviderArn?: pulumi.Input<string>;
+    /**
+     * IAM path under which the deployer may create and manage application roles, always with the
+     * application boundary attached. Default `/app/`. Must not be `/` or lie under `/sealed-infra/`.
+     */
+    applicationRolePath?: string;
+    /**
+     * Actions application roles may hold (the boundary's Allow). Default `DEFAULT_APPLICATION_ACTIONS`.
+     * Whatever is listed, the boundary still denies approve, audit-admin, key-admin and IAM writes.
+     */
+    applicationActions?: string[];
+    /**
+     * Deploy actions of the deployer role. Default `DEFAULT_DEPLOYER_ACTIONS` (CloudFormation, ECS,
+     * Lambda, CodeDeploy, Auto Scaling, EC2 launch, image pulls). Approve, audit-admin and key-admin
+     * actions listed here stay denied.
+     */
+    deployerActions?: string[];
+    /** Extra statements for the deployer role. The duty denies still apply. Default: none. */
+    deployerStatements?: pulumi.Input<pulumi.Input<PolicyStatement>[]>;
+    /** Extra statements for the approver role. The duty denies still apply. Default: none. */
+    approverStatements?: pulumi.Input<pulumi.Input<PolicyStatement>[]>;
+    /** Extra statements for the auditor role. The duty denies still apply. Default: none. */
+    auditorStatements?: pulumi.Input<pulumi.Input<PolicyStatement>[]>;
+    /** Tags for every resource; roles carry `sealed-infra:duty=<duty>`. */
+    tags?: TagsInput;
+}
+
+/**
+ * Separate deployer, approver and (optional) auditor IAM roles. Each role is trusted only by its own
+ * callers (GitHub Actions pinned to a repository and ref or environment, or humans with MFA), holds
+ * explicit denies of the other duties, and carries its `sealed-infra:duty` tag. The deployer may
+ * administer application roles only under a permissions boundary that excludes the other duties and
+ * that it cannot change, and it cannot touch the duty roles.
+ */
+export class DutyRoles extends pulumi.ComponentResource {
+    readonly deployerRole: aws.iam.Role;
+    readonly approverRole: aws.iam.Role;
+    readonly auditorRole?: aws.iam.Role;
+    /** Permissions boundary every application role created by the deployer must carry. */
+    readonly applicationBoundary: aws.iam.Policy;
+    readonly oidcProvider?: aws.iam.OpenIdConnectProvider;
+    readonly deployerRoleArn: pulumi.Output<string>;
+    readonly approverRoleArn: pulumi.Output<string>;
+    readonly auditorRoleArn?: pulumi.Output<string>;
+    readonly applicationBoundaryArn: pulumi.Output<string>;
+    /** IAM path of the application roles the deployer may manage. */
+    readonly applicationRolePath: string;
+    readonly githubOidcProviderArn?: pulumi.Output<string>;
+
+    constructor(name: string, args: DutyRolesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("sealed-infra:aws:DutyRoles", name, {}, opts);
+        const v = new ArgValidator("DutyRoles", name);
+        if (args === undefined || args.deployer === undefined || args.approver === undefined) {
+            throw v.error("deployer and approver trusts are required");
+        }
+        const appPath = args.applicationRolePath ?? "/app/";
+        if (!/^\/([A-Za-z0-9+=,.@_-]+\/)+$/.test(appPath) || appPath.startsWith("/sealed-infra/")) {
+            throw v.error(
+                `applicationRolePath must be an IAM path such as "/app/" (not "/" and not under "/sealed-infra/"), found "${appPath}"`,
+            );
+        }
+        const trusts: [Duty, DutyTrust][] = [
+            ["deployer", args.deployer],
+            ["approver", args.approver],
+            ...(args.auditor ? ([["auditor", args.auditor]] as [Duty, DutyTrust][]) : []),
+        ];
+        for (const [duty, trust] of trusts) {
+            checkTrust(v, duty, trust);
+        }
+        checkDistinct(v, trusts);
+        for (const [arg, actions] of [
+            ["deployerActions", args.deployerActions],
+            ["applicationActions", args.applicationActions],
+        ] as const) {
+            if (actions !== undefined && (actions.length === 0 || actions.some((a) => a === "*" || a === "*:*"))) {
+                throw v.error(`${arg} must list specific actions (service wildcards such as "s3:*" are allowed, "*" is not)`);
+            }
+        }
+
+        const ctx = awsContext(this, args);
+        const iamArn = (resource: string) => pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:${resource}`;
+        const dutyRolePattern = iamArn(`role${DUTY_ROLE_PATH}*`);
+        const appRolePattern = iamArn(`role${appPath}*`);
+
+        const needsOidc = trusts.some(([, t]) => t.kind === "github-actions");
+        if (needsOidc && args.githubOidcProviderArn === undefined) {
+            this.oidcProvider = new aws.iam.OpenIdConnectProvider(
+                `${name}-github`,
+                { url: GITHUB_OIDC_URL, clientIdLists: ["sts.amazonaws.com"], tags: args.tags },
+                { parent: this },
+            );
+        }
+        const oidcArn = needsOidc
+            ? this.oidcProvider
+                ? this.oidcProvider.arn
+                : pulumi.output(args.githubOidcProviderArn as pulumi.Input<string>)
+            : undefined;
+
+        // The boundary: what application roles may ever do. Never the other duties, never IAM.
+        this.applicationBoundary = new aws.iam.Policy(
+            `${name}-app-boundary`,
+            {
+                path: "/sealed-infra/",
+                description: `sealed-infra ${name}: permissions boundary of application roles under ${appPath}`,
+                policy: policyDocument([
+                    { Sid: "ApplicationActions", Effect: "Allow", Action: [...(args.applicationActions ?? DEFAULT_APPLICATION_ACTIONS)], Resource: "*" },
+                    {
+                        Sid: "DenyOtherDuties",
+                        Effect: "Deny",
+                        Action: [...APPROVE_ACTIONS, ...AUDIT_ADMIN_ACTIONS, ...KEY_ADMIN_ACTIONS],
+                        Resource: "*",
+                    },
+                    { Sid: "DenyIamChanges", Effect: "Deny", Action: [...IAM_WRITE_ACTIONS], Resource: "*" },
+                    { Sid: "DenyDutyRoles", Effect: "Deny", Action: "sts:AssumeRole", Resource: dutyRolePattern },
+                ]),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const boundaryArn = this.applicationBoundary.arn;
+
+        const role = (duty: Duty, trust: DutyTrust) =>
+            new aws.iam.Role(
+                `${name}-${duty}`,
+                {
+                    path: DUTY_ROLE_PATH,
+                    description: `sealed-infra ${name}: ${duty} duty`,
+                    maxSessionDuration: MAX_SESSION_SECONDS,
+                    assumeRolePolicy: trustPolicy(v, trust, oidcArn),
+                    tags: designatedTags(v, args.tags, { [TAG_DUTY]: duty }),
+                },
+                { parent: this },
+            );
+        const permissions = (duty: Duty, target: aws.iam.Role, statements: pulumi.Input<unknown>[], extra?: pulumi.Input<pulumi.Input<PolicyStatement>[]>) =>
+            new aws.iam.RolePolicy(
+                `${name}-${duty}-permissions`,
+                {
+                    role: target.name,
+                    policy: pulumi.output(extra ?? []).apply((more) => policyDocument([...statements, ...more])),
+                },
+                { parent: this },
+            );
+        const separation = (duty: Duty, target: aws.iam.Role, statements: pulumi.Input<unknown>[]) =>
+            new aws.iam.RolePolicy(`${name}-${duty}-separation`, { role: target.name, policy: policyDocument(statements) }, { parent: this });
+        const deny = (sid: string, actions: readonly string[], resource: pulumi.Input<string> = "*") => ({
+            Sid: sid,
+            Effect: "Deny",
+            Action: [...actions],
+            Resource: resource,
+        });
+
+        // Deployer: deploy, and administer application roles only with the boundary attached.
+        this.deployerRole = role("deployer", args.deployer);
+        permissions(
+            "deployer",
+            this.deployerRole,
+            [
+                { Sid: "Deploy", Effect: "Allow", Action: [...(args.deployerActions ?? DEFAULT_DEPLOYER_ACTIONS)], Resource: "*" },
+                {
+                    Sid: "ManageApplicationRolesWithBoundary",
+                    Effect: "Allow",
+                    Action: [
+                        "iam:CreateRole",
+                        "iam:PutRolePermissionsBoundary",
+                        "iam:PutRolePolicy",
+                        "iam:DeleteRolePolicy",
+                        "iam:AttachRolePolicy",
+                        "iam:DetachRolePolicy",
+                    ],
+                    Resource: appRolePattern,
+                    Condition: { StringEquals: { "iam:PermissionsBoundary": boundaryArn } },
+                },
+                {
+                    Sid: "ManageApplicationRoles",
+                    Effect: "Allow",
+                    Action: [
+                        "iam:GetRole",
+                        "iam:GetRolePolicy",
+                        "iam:ListRolePolicies",
+                        "iam:ListAttachedRolePolicies",
+                        "iam:ListRoleTags",
+                        "iam:TagRole",
+                        "iam:UntagRole",
+                        "iam:UpdateRole",
+                        "iam:UpdateRoleDescription",
+                        "iam:UpdateAssumeRolePolicy",
+                        "iam:DeleteRole",
+                    ],
+                    Resource: appRolePattern,
+                },
+                { Sid: "PassApplicationRoles", Effect: "Allow", Action: "iam:PassRole", Resource: appRolePattern },
+            ],
+            args.deployerStatements,
+        );
+        separation("deployer", this.deployerRole, [
+            deny("DenyApprove", APPROVE_ACTIONS),
+            deny("DenyAuditAdmin", AUDIT_ADMIN_ACTIONS),
+            deny("DenyKeyAdmin", KEY_ADMIN_ACTIONS),
+            deny("DenyUserAndBoundaryEscalation", IAM_USER_ESCALATION_ACTIONS),
+            deny(
+                "DenyBoundaryChanges",
+                ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"],
+                boundaryArn,
+            ),
+            deny("DenyDutyRoleChanges", [...IAM_WRITE_ACTIONS, "sts:AssumeRole"], dutyRolePattern),
+        ]);
+
+        // Approver: approve only.
+        this.approverRole = role("approver", args.approver);
+        permissions(
+            "approver",
+            this.approverRole,
+            [
+                { Sid: "Approve", Effect: "Allow", Action: [...DEFAULT_APPROVER_ACTIONS], Resource: "*" },
+                {
+                    Sid: "SignReleaseApprovals",
+                    Effect: "Allow",
+                    Action: ["kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"],
+                    Resource: "*",
+                    Condition: { StringEquals: { [`aws:ResourceTag/${TAG_PURPOSE}`]: PURPOSE_RELEASE_APPROVAL } },
+                },
+            ],
+            args.approverStatements,
+        );
+        separation("approver", this.approverRole, [
+            deny("DenyDeploy", DEPLOY_ACTIONS),
+            deny("DenyAuditAdmin", AUDIT_ADMIN_ACTIONS),
+            deny("DenyKeyAdmin", KEY_ADMIN_ACTIONS),
+            deny("DenyIamChanges", IAM_WRITE_ACTIONS),
+            deny("DenyRoleChaining", ["sts:AssumeRole"]),
+        ]);
+
+        if (args.auditor) {
+            this.auditorRole = role("auditor", args.auditor);
+            permissions(
+                "auditor",
+                this.auditorRole,
+                [{ Sid: "ReadRecords", Effect: "Allow", Action: [...DEFAULT_AUDITOR_ACTIONS], Resource: "*" }],
+                args.auditorStatements,
+            );
+            separation("auditor", this.auditorRole, [
+                deny("DenyDeploy", DEPLOY_ACTIONS),
+                deny("DenyApprove", APPROVE_ACTIONS),
+                deny("DenyAuditAdmin", AUDIT_ADMIN_ACTIONS),
+                deny("DenyKeyAdmin", KEY_ADMIN_ACTIONS),
+                deny("DenyIamChanges", IAM_WRITE_ACTIONS),
+                deny("DenyRoleChaining", ["sts:AssumeRole"]),
+            ]);
+            this.auditorRoleArn = this.auditorRole.arn;
+        }
+
+        this.deployerRoleArn = this.deployerRole.arn;
+        this.approverRoleArn = this.approverRole.arn;
+        this.applicationBoundaryArn = boundaryArn;
+        this.applicationRolePath = appPath;
+        this.githubOidcProviderArn = oidcArn;
+        this.registerOutputs({
+            deployerRoleArn: this.deployerRoleArn,
+            approverRoleArn: this.approverRoleArn,
+            auditorRoleArn: this.auditorRoleArn,
+            applicationBoundaryArn: this.applicationBoundaryArn,
+            applicationRolePath: this.applicationRolePath,
+            githubOidcProviderArn: this.githubOidcProviderArn,
+        });
+    }
+}
+
+const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+const REF = /^refs\/(heads|tags)\/[^*?\s:]+$/;
+const ENVIRONMENT = /^[^*?\s:]+( [^*?\s:]+)*$/;
+
+function checkTrust(v: ArgValidator, duty: Duty, trust: DutyTrust): void {
+    if (trust === undefined || trust === null || typeof trust !== "object") {
+        throw v.error(`${duty}: a trust ({ kind: "github-actions", ... } or { kind: "aws-principals", ... }) is required`);
+    }
+    if (trust.kind === "github-actions") {
+        if (!REPOSITORY.test(trust.repository ?? "")) {
+            throw v.error(`${duty}.repository must be "owner/name" without wildcards, found "${trust.repository}"`);
+        }
+        if ((trust.ref === undefined) === (trust.environment === undefined)) {
+            throw v.error(`${duty}: set exactly one of ref (e.g. "refs/heads/main") and environment (e.g. "production")`);
+        }
+        if (trust.ref !== undefined && !REF.test(trust.ref)) {
+            throw v.error(`${duty}.ref must be a full ref such as "refs/heads/main" without wildcards, found "${trust.ref}"`);
+        }
+        if (trust.environment !== undefined && !ENVIRONMENT.test(trust.environment)) {
+            throw v.error(`${duty}.environment must name one environment without wildcards, found "${trust.environment}"`);
+        }
+        return;
+    }
+    if (trust.kind === "aws-principals") {
+        if (trust.principalArns === undefined) {
+            throw v.error(`${duty}.principalArns is required`);
+        }
+        checkPrincipalArns(v, `${duty}.principalArns`, trust.principalArns, { required: true, allowRoot: false });
+        return;
+    }
+    throw v.error(`${duty}.kind must be "github-actions" or "aws-principals", found "${(trust as { kind?: unknown }).kind}"`);
+}
+
+/** The OIDC subject a GitHub trust pins. */
+export function githubSubject(trust: GitHubActionsTrust): string {
+    return trust.ref !== undefined
+        ? `repo:${trust.repository}:ref:${trust.ref}`
+        : `repo:${trust.repository}:environment:${trust.environment}`;
+}
+
+/** Two duties must never be assumable by the same caller. */
+function checkDistinct(v: ArgValidator, trusts: [Duty, DutyTrust][]): void {
+    const seen = new Map<string, Duty>();
+    for (const [duty, trust] of trusts) {
+        const keys =
+            trust.kind === "github-actions"
+                ? [`github:${githubSubject(trust)}`]
+                : isPlain(trust.principalArns)
+                  ? (trust.principalArns as pulumi.Input<string>[]).filter((a): a is string => typeof a === "string").map((a) => `aws:${a}`)
+                  : [];
+        for (const key of keys) {
+            const other = seen.get(key);
+            if (other !== undefined && other !== duty) {
+                throw v.error(
+                    `${other} and ${duty} would both trust ${key.replace(/^(github|aws):/, "")}; each duty needs its own callers`,
+                );
+            }
+            seen.set(key, duty);
+        }
+    }
+}
+
+function trustPolicy(v: ArgValidator, trust: DutyTrust, oidcArn: pulumi.Output<string> | undefined): pulumi.Output<string> {
+    if (trust.kind === "github-actions") {
+        return policyDocument([
+            {
+                Sid: "GitHubActions",
+                Effect: "Allow",
+                Principal: { Federated: oidcArn as pulumi.Output<string> },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: {
+                    StringEquals: {
+                        [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com",
+                        [`${GITHUB_OIDC_HOST}:sub`]: githubSubject(trust),
+                    },
+                },
+            },
+        ]);
+    }
+    const principals = checkPrincipalArns(v, "principalArns", trust.principalArns, { required: true, allowRoot: false });
+    return policyDocument([
+        {
+            Sid: "HumansWithMfa",
+            Effect: "Allow",
+            Principal: { AWS: principals },
+            Action: "sts:AssumeRole",
+            Condition: {
+                Bool: { "aws:MultiFactorAuthPresent": "true" },
+                NumericLessThan: { "aws:MultiFactorAuthAge": String(MAX_SESSION_SECONDS) },
+            },
+        },
+    ]);
+}

@@ -1,0 +1,233 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    ArgValidator,
+    PolicyStatement,
+    STORE_KINDS,
+    StoreKind,
+    TAG_STORE,
+    TagsInput,
+    designatedTags,
+    isPlain,
+    policyDocument,
+    principalIsEveryone,
+    resolveProtect,
+} from "../common";
+import { createManagedKey } from "./keys";
+
+/** The shortest default Object Lock retention ImmutableBucket accepts. */
+export const MIN_RETENTION_DAYS = 30;
+/** Default Object Lock retention: one year. */
+export const DEFAULT_RETENTION_DAYS = 365;
+/** The longest retention S3 accepts (100 years). */
+export const MAX_RETENTION_DAYS = 36500;
+
+export type PolicyStatementsInput = pulumi.Input<pulumi.Input<PolicyStatement>[]>;
+
+export interface ImmutableBucketArgs {
+    /**
+     * What the bucket stores: `"artifacts"` (release artifacts) or `"audit-logs"` (records). Sets the
+     * `sealed-infra:store` designation tag that the policy pack uses to apply the store guarantees.
+     * Default `"artifacts"`.
+     */
+    kind?: StoreKind;
+    /** Physical bucket name. Default: auto-named from the resource name. */
+    bucketName?: pulumi.Input<string>;
+    /**
+     * Default Object Lock retention in days, in COMPLIANCE mode: no one, not even the account root,
+     * can delete or overwrite an object version before it ends. At least 30 (`MIN_RETENTION_DAYS`),
+     * at most 36500. Default 365. Raise it, never lower it: S3 keeps existing versions locked for the
+     * retention they were written with.
+     */
+    retentionDays?: pulumi.Input<number>;
+    /**
+     * ARN of a customer-managed KMS key for SSE-KMS default encryption. Default: a new symmetric key
+     * with rotation on and a 30-day deletion window, created as a child of this component.
+     */
+    kmsKeyArn?: pulumi.Input<string>;
+    /**
+     * Extra statements appended to the bucket policy after the TLS-only deny (e.g. letting CloudTrail
+     * write), or a function from the bucket ARN to them. An `Allow` to everyone (`"*"`) without a
+     * condition is rejected; a `Deny` can only add restrictions. Default: none.
+     */
+    policyStatements?: PolicyStatementsInput | ((bucketArn: pulumi.Output<string>) => PolicyStatementsInput);
+    /** Tags for every resource of the component; the `sealed-infra:store` tag cannot be overridden. */
+    tags?: TagsInput;
+    /**
+     * Pulumi `protect` for the bucket, its versioning, Object Lock, encryption, public-access block,
+     * policy and key. Default `true` (or the component's own `protect` option when set); set `false`
+     * only for throwaway stacks. Object Lock still keeps locked versions when the stack is destroyed.
+     */
+    protect?: boolean;
+}
+
+/**
+ * An S3 bucket that cannot lose or change what it stores: versioning, Object Lock in COMPLIANCE
+ * mode with a default retention, SSE-KMS with a customer key, all public access blocked, owner-
+ * enforced object ownership, a policy that denies non-TLS requests, and the `sealed-infra:store`
+ * designation tag. Built from the @pulumi/aws v7 split S3 resources.
+ */
+export class ImmutableBucket extends pulumi.ComponentResource {
+    /** The bucket. */
+    readonly bucket: aws.s3.Bucket;
+    /** The physical bucket name. */
+    readonly bucketName: pulumi.Output<string>;
+    /** The bucket ARN. */
+    readonly bucketArn: pulumi.Output<string>;
+    /** The KMS key encrypting the objects (created here unless `kmsKeyArn` was given). */
+    readonly kmsKeyArn: pulumi.Output<string>;
+    /** The key created by the component, if any. */
+    readonly kmsKey?: aws.kms.Key;
+    /** What the bucket stores (`sealed-infra:store` tag value). */
+    readonly kind: StoreKind;
+    /** Default Object Lock retention in days. */
+    readonly retentionDays: pulumi.Output<number>;
+    readonly versioning: aws.s3.BucketVersioning;
+    readonly objectLock: aws.s3.BucketObjectLockConfiguration;
+    readonly encryption: aws.s3.BucketServerSideEncryptionConfiguration;
+    readonly publicAccessBlock: aws.s3.BucketPublicAccessBlock;
+    readonly ownershipControls: aws.s3.BucketOwnershipControls;
+    readonly policy: aws.s3.BucketPolicy;
+
+    constructor(name: string, args: ImmutableBucketArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("sealed-infra:aws:ImmutableBucket", name, {}, opts);
+        const v = new ArgValidator("ImmutableBucket", name);
+
+        const kind = args.kind ?? "artifacts";
+        if (!STORE_KINDS.includes(kind)) {
+            throw v.error(`kind must be one of ${STORE_KINDS.map((k) => `"${k}"`).join(", ")}, found "${String(kind)}"`);
+        }
+        const retention = v.check(args.retentionDays ?? DEFAULT_RETENTION_DAYS, (days) =>
+            Number.isInteger(days) && days >= MIN_RETENTION_DAYS && days <= MAX_RETENTION_DAYS
+                ? undefined
+                : `retentionDays must be a whole number of days between ${MIN_RETENTION_DAYS} and ${MAX_RETENTION_DAYS}, found ${days}`,
+        ) as pulumi.Input<number>;
+        const protect = resolveProtect(args.protect, opts);
+        const tags = designatedTags(v, args.tags, { [TAG_STORE]: kind });
+        const critical = { parent: this, protect };
+
+        if (args.kmsKeyArn === undefined) {
+            this.kmsKey = createManagedKey(this, `${name}-key`, {
+                description: `sealed-infra ImmutableBucket ${name} (${kind}) encryption key`,
+                tags,
+                protect,
+            });
+        }
+        this.kmsKeyArn = this.kmsKey ? this.kmsKey.arn : pulumi.output(args.kmsKeyArn as pulumi.Input<string>);
+
+        this.bucket = new aws.s3.Bucket(
+            name,
+            {
+                bucket: args.bucketName,
+                objectLockEnabled: true,
+                forceDestroy: false,
+                tags,
+            },
+            critical,
+        );
+        const bucketId = this.bucket.id;
+
+        this.versioning = new aws.s3.BucketVersioning(
+            `${name}-versioning`,
+            { bucket: bucketId, versioningConfiguration: { status: "Enabled" } },
+            critical,
+        );
+        this.objectLock = new aws.s3.BucketObjectLockConfiguration(
+            `${name}-object-lock`,
+            {
+                bucket: bucketId,
+                objectLockEnabled: "Enabled",
+                rule: { defaultRetention: { mode: "COMPLIANCE", days: retention } },
+            },
+            { ...critical, dependsOn: [this.versioning] },
+        );
+        this.encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-encryption`,
+            {
+                bucket: bucketId,
+                rules: [
+                    {
+                        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKeyArn },
+                        bucketKeyEnabled: true,
+                    },
+                ],
+            },
+            critical,
+        );
+        this.publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+            `${name}-public-access-block`,
+            {
+                bucket: bucketId,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
+            critical,
+        );
+        this.ownershipControls = new aws.s3.BucketOwnershipControls(
+            `${name}-ownership`,
+            { bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            critical,
+        );
+        const arn = this.bucket.arn;
+        const extraStatements = checkStatements(
+            v,
+            typeof args.policyStatements === "function" ? args.policyStatements(arn) : args.policyStatements,
+        );
+        this.policy = new aws.s3.BucketPolicy(
+            `${name}-policy`,
+            {
+                bucket: bucketId,
+                policy: pulumi.output(extraStatements).apply((extra) =>
+                    policyDocument([
+                        {
+                            Sid: "DenyInsecureTransport",
+                            Effect: "Deny",
+                            Principal: "*",
+                            Action: "s3:*",
+                            Resource: [arn, pulumi.interpolate`${arn}/*`],
+                            Condition: { Bool: { "aws:SecureTransport": "false" } },
+                        },
+                        ...extra,
+                    ]),
+                ),
+            },
+            { ...critical, dependsOn: [this.publicAccessBlock, this.ownershipControls] },
+        );
+
+        this.kind = kind;
+        this.bucketName = this.bucket.bucket;
+        this.bucketArn = arn;
+        this.retentionDays = pulumi.output(retention);
+        this.registerOutputs({
+            bucketName: this.bucketName,
+            bucketArn: this.bucketArn,
+            kmsKeyArn: this.kmsKeyArn,
+            kind: this.kind,
+            retentionDays: this.retentionDays,
+        });
+    }
+}
+
+/** Rejects extra bucket-policy statements that would open the bucket. */
+function checkStatements(
+    v: ArgValidator,
+    statements: pulumi.Input<pulumi.Input<PolicyStatement>[]> | undefined,
+): pulumi.Input<pulumi.Input<PolicyStatement>[]> {
+    if (statements === undefined) {
+        return [];
+    }
+    const validate = (list: PolicyStatement[]): string | undefined => {
+        for (const [i, s] of list.entries()) {
+            if (!isPlain(s)) {
+                continue;
+            }
+            if (s.Effect === "Allow" && (principalIsEveryone(s.Principal) || s.NotPrincipal !== undefined) && s.Condition === undefined) {
+                return `policyStatements[${i}]${s.Sid ? ` ("${s.Sid}")` : ""} allows everyone without a condition; name the principals or add a condition`;
+            }
+        }
+        return undefined;
+    };
+    return v.check(statements as pulumi.Input<PolicyStatement[]>, validate) as pulumi.Input<pulumi.Input<PolicyStatement>[]>;
+}

@@ -1,0 +1,254 @@
+/**
+ * Shared pieces of the component library: designation tags and labels, argument validation,
+ * IAM policy documents, the resource-option rules every component follows, and the AWS context
+ * (account, partition, region) that key and bucket policies need.
+ *
+ * Components never import from the policy pack: the designation keys below are the contract
+ * between the two (DESIGN.md, "Designation").
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** AWS tag keys that designate what a resource is for. The policy pack reads them. */
+export const TAG_STORE = "sealed-infra:store";
+export const TAG_DUTY = "sealed-infra:duty";
+export const TAG_PURPOSE = "sealed-infra:purpose";
+
+/**
+ * Kubernetes label keys for the same designations. A label key may not contain ":", so the
+ * Kubernetes form uses the `sealed-infra.io/` prefix (`sealed-infra.io/duty: deployer`).
+ */
+export const LABEL_STORE = "sealed-infra.io/store";
+export const LABEL_DUTY = "sealed-infra.io/duty";
+export const LABEL_PURPOSE = "sealed-infra.io/purpose";
+
+export type StoreKind = "artifacts" | "audit-logs";
+export const STORE_KINDS: readonly StoreKind[] = ["artifacts", "audit-logs"];
+export type Duty = "deployer" | "approver" | "auditor";
+export const PURPOSE_RELEASE_APPROVAL = "release-approval";
+
+/** Tags as the AWS provider takes them. */
+export type TagsInput = pulumi.Input<Record<string, pulumi.Input<string>>>;
+
+/**
+ * An invalid component argument. Thrown while the component is constructed, so `pulumi preview`
+ * fails before anything is registered, with a message naming the component and the argument.
+ */
+export class InvalidArgumentError extends Error {
+    constructor(componentType: string, name: string, message: string) {
+        super(`${componentType} "${name}": ${message}`);
+        this.name = "InvalidArgumentError";
+    }
+}
+
+/** A validator bound to one component instance, so every message names it the same way. */
+export class ArgValidator {
+    constructor(
+        readonly componentType: string,
+        readonly name: string,
+    ) {}
+
+    error(message: string): InvalidArgumentError {
+        return new InvalidArgumentError(this.componentType, this.name, message);
+    }
+
+    /** Checks a value now when it is plain, or when it resolves when it is an Output. */
+    check<T>(value: pulumi.Input<T> | undefined, validate: (v: T) => string | undefined): pulumi.Input<T> | undefined {
+        if (value === undefined) {
+            return undefined;
+        }
+        if (pulumi.Output.isInstance(value) || isPromiseLike(value)) {
+            return pulumi.output(value).apply((v) => {
+                const problem = validate(v as T);
+                if (problem !== undefined) {
+                    throw this.error(problem);
+                }
+                return v as T;
+            }) as pulumi.Input<T>;
+        }
+        const problem = validate(value as T);
+        if (problem !== undefined) {
+            throw this.error(problem);
+        }
+        return value;
+    }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+    return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+}
+
+/** True when a value is a plain (non-Output, non-Promise) value, so it can be validated now. */
+export function isPlain<T>(value: pulumi.Input<T> | undefined): value is T {
+    return value !== undefined && !pulumi.Output.isInstance(value) && !isPromiseLike(value);
+}
+
+/**
+ * User tags merged with the designation tags. The designation always wins; a plain user tag that
+ * tries to set a designation key to another value is an error rather than silently replaced.
+ */
+export function designatedTags(
+    v: ArgValidator,
+    userTags: TagsInput | undefined,
+    designation: Record<string, string>,
+): pulumi.Output<Record<string, string>> {
+    if (isPlain(userTags)) {
+        for (const [key, value] of Object.entries(designation)) {
+            const user = (userTags as Record<string, pulumi.Input<string>>)[key];
+            if (isPlain(user) && user !== value) {
+                throw v.error(`tags.${key} is "${user}", but this component sets ${key}=${value}; remove the tag`);
+            }
+        }
+    }
+    return pulumi.output(userTags ?? {}).apply((tags) => ({ ...(tags as Record<string, string>), ...designation }));
+}
+
+/** Kubernetes labels merged with designation labels (the designation wins, as for tags). */
+export function designatedLabels(
+    v: ArgValidator,
+    userLabels: Record<string, string> | undefined,
+    designation: Record<string, string>,
+): Record<string, string> {
+    for (const [key, value] of Object.entries(designation)) {
+        const user = userLabels?.[key];
+        if (user !== undefined && user !== value) {
+            throw v.error(`labels.${key} is "${user}", but this component sets ${key}=${value}; remove the label`);
+        }
+    }
+    return { ...(userLabels ?? {}), ...designation };
+}
+
+/** An IAM policy statement (identity, resource, trust or key policy). */
+export interface PolicyStatement {
+    Sid?: string;
+    Effect: "Allow" | "Deny";
+    Principal?: "*" | Record<string, unknown>;
+    NotPrincipal?: Record<string, unknown>;
+    Action?: string | string[];
+    NotAction?: string | string[];
+    Resource?: unknown;
+    NotResource?: unknown;
+    Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** A policy document as a JSON string; nested Outputs in the statements are resolved. */
+export function policyDocument(statements: pulumi.Input<unknown>[]): pulumi.Output<string> {
+    return pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });
+}
+
+/** Resolves the `protect` option of the critical children: arg, then component option, then true. */
+export function resolveProtect(argProtect: boolean | undefined, opts: pulumi.ComponentResourceOptions | undefined): boolean {
+    if (argProtect !== undefined) {
+        return argProtect;
+    }
+    return opts?.protect ?? true;
+}
+
+/** The account, partition and region the stack deploys into (from the provider's caller identity). */
+export interface AwsContext {
+    accountId: pulumi.Output<string>;
+    partition: pulumi.Output<string>;
+    region: pulumi.Output<string>;
+}
+
+/** Overrides for {@link awsContext}: useful when the caller identity cannot be queried. */
+export interface AwsContextArgs {
+    /** AWS account id the resources live in. Default: the provider's caller identity. */
+    accountId?: pulumi.Input<string>;
+    /** AWS partition (`aws`, `aws-us-gov`, `aws-cn`). Default: the provider's partition. */
+    partition?: pulumi.Input<string>;
+    /** AWS region. Default: the provider's region. */
+    region?: pulumi.Input<string>;
+}
+
+export function awsContext(parent: pulumi.Resource, overrides: AwsContextArgs = {}): AwsContext {
+    // Loaded lazily so the Kubernetes components never load the AWS SDK.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const aws = require("@pulumi/aws") as typeof import("@pulumi/aws");
+    const invokeOpts = { parent };
+    return {
+        accountId:
+            overrides.accountId !== undefined
+                ? pulumi.output(overrides.accountId)
+                : aws.getCallerIdentityOutput({}, invokeOpts).accountId,
+        partition:
+            overrides.partition !== undefined
+                ? pulumi.output(overrides.partition)
+                : aws.getPartitionOutput({}, invokeOpts).partition,
+        region: overrides.region !== undefined ? pulumi.output(overrides.region) : aws.getRegionOutput({}, invokeOpts).region,
+    };
+}
+
+/** A list that may be plain or an Output; returns the plain entries that can be checked now. */
+export function plainEntries<T>(list: pulumi.Input<pulumi.Input<T>[]> | undefined): T[] | undefined {
+    if (!isPlain(list)) {
+        return undefined;
+    }
+    const entries = list as pulumi.Input<T>[];
+    return entries.filter((e): e is T => isPlain(e)) as T[];
+}
+
+/** A principal ARN with a wildcard would grant more than the principals it seems to name. */
+export function isWildcardPrincipal(arn: string): boolean {
+    return arn.includes("*") || arn.includes("?");
+}
+
+const PRINCIPAL_ARN = /^arn:[a-z-]+:iam::[^:]*:(root|role\/.+|user\/.+)$/;
+
+/**
+ * Validates a list of IAM principal ARNs (roles, users, account roots): plain entries now, the
+ * whole list again when it resolves. Returns the list as an Output of plain strings.
+ */
+export function checkPrincipalArns(
+    v: ArgValidator,
+    arg: string,
+    list: pulumi.Input<pulumi.Input<string>[]>,
+    options: { required: boolean; allowRoot?: boolean },
+): pulumi.Output<string[]> {
+    const entryProblem = (arn: unknown): string | undefined => {
+        if (typeof arn !== "string") {
+            return `${arg} must list principal ARNs (strings), found ${JSON.stringify(arn)}`;
+        }
+        if (isWildcardPrincipal(arn)) {
+            return `${arg} must list principal ARNs without wildcards, found "${arn}"`;
+        }
+        if (!PRINCIPAL_ARN.test(arn)) {
+            return `${arg} entry "${arn}" is not an IAM role, user or account-root ARN`;
+        }
+        if (options.allowRoot === false && arn.endsWith(":root")) {
+            return `${arg} entry "${arn}" is an account root, which would include every principal of the account; name roles or users`;
+        }
+        return undefined;
+    };
+    const listProblem = (arns: unknown[]): string | undefined => {
+        if (options.required && arns.length === 0) {
+            return `${arg} must name at least one principal`;
+        }
+        return undefined;
+    };
+    if (isPlain(list)) {
+        const entries = list as pulumi.Input<string>[];
+        const problem = listProblem(entries) ?? entries.filter((e) => isPlain(e)).map(entryProblem).find((p) => p !== undefined);
+        if (problem !== undefined) {
+            throw v.error(problem);
+        }
+    }
+    return pulumi.output(list).apply((arns) => {
+        const problem = listProblem(arns) ?? arns.map(entryProblem).find((p) => p !== undefined);
+        if (problem !== undefined) {
+            throw v.error(problem);
+        }
+        return arns as string[];
+    });
+}
+
+/** True when a Principal element names everyone (`"*"` or `{ AWS: "*" }`). */
+export function principalIsEveryone(principal: unknown): boolean {
+    if (principal === "*") {
+        return true;
+    }
+    if (principal !== null && typeof principal === "object") {
+        const aws = (principal as Record<string, unknown>).AWS;
+        return aws === "*" || (Array.isArray(aws) && aws.includes("*"));
+    }
+    return false;
+}
