@@ -133,3 +133,45 @@ export function hasTag(resource: Taggable, key: string, value?: string): boolean
     }
     return value === undefined || tags.value[key] === value;
 }
+
+/**
+ * Designation of other resources than buckets (audit log groups, approval and log keys): a tag,
+ * a glob pattern on the Pulumi name or on one of the physical-name properties, or "all".
+ */
+export interface DesignationRule {
+    /** `[key, value]` pairs; a value of undefined matches any value of the key. */
+    tags: ReadonlyArray<readonly [string, string | undefined]>;
+    patterns: readonly string[];
+    /** Properties holding the physical name (`name`, `logGroupName`, ...). */
+    nameProperties: readonly string[];
+    /** When set, every resource is designated, with this reason. */
+    all?: string;
+}
+
+export type Designation = { designated: true; reason: string } | { designated: false } | { designated: "unknown"; path: string };
+
+export function designationOf(resource: Taggable, rule: DesignationRule): Designation {
+    if (rule.all !== undefined) {
+        return { designated: true, reason: rule.all };
+    }
+    const tags = tagsOf(resource);
+    if (tags.state === "known") {
+        for (const [key, value] of rule.tags) {
+            const found = tags.value[key];
+            if (found !== undefined && (value === undefined || found === value)) {
+                return { designated: true, reason: `it is tagged ${key}=${found}` };
+            }
+        }
+    }
+    const names = [resource.name, ...rule.nameProperties.map((p) => read(resource.props, p))]
+        .map((n) => (typeof n === "string" ? n : n.state === "known" && typeof n.value === "string" ? n.value : undefined))
+        .filter((n): n is string => n !== undefined);
+    const pattern = rule.patterns.find((p) => names.some((n) => globMatch(n, p)));
+    if (pattern !== undefined) {
+        return { designated: true, reason: `its name matches the pattern "${pattern}"` };
+    }
+    if (tags.state === "unknown") {
+        return { designated: "unknown", path: tags.path };
+    }
+    return { designated: false };
+}

@@ -10,6 +10,7 @@
  */
 import { read } from "../framework/values";
 import type { StackModel, StackResource } from "./stack-model";
+import { CLOUDTRAIL_TRAILS, S3_BUCKETS } from "./resource-types";
 
 export interface Link {
     targets: StackResource[];
@@ -102,3 +103,13 @@ export const s3BucketKeys: KeysOf = (bucket) => [
     bucket.props.id,
     bucket.props.arn,
 ];
+
+/** Split S3 resources (lock, lifecycle, public access block, policy, ...) grouped by the bucket their `bucket` names. */
+export function s3ChildrenByBucket(model: StackModel, childTypes: readonly string[]): ReturnType<typeof childrenByParent> {
+    return childrenByParent(model, childTypes, "bucket", S3_BUCKETS, s3BucketKeys, "s3-bucket");
+}
+
+/** Trails grouped by the bucket they deliver to (`s3BucketName`, aws and aws-native). */
+export function trailsByBucket(model: StackModel): ReturnType<typeof childrenByParent> {
+    return childrenByParent(model, CLOUDTRAIL_TRAILS, "s3BucketName", S3_BUCKETS, s3BucketKeys, "s3-bucket");
+}

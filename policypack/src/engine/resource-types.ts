@@ -84,3 +84,54 @@ export const POD_CONTAINER_LISTS = ["containers", "initContainers", "ephemeralCo
 export function isPatchType(type: string): boolean {
     return type.startsWith("kubernetes:") && type.endsWith("Patch");
 }
+
+// --- Records and keys (s3-object-lock, s3-no-early-expiration, s3-store-sealed, cloudtrail-tamper-evident,
+// log-groups-retained, kms-keys-protected). Split S3 resources link to their bucket through `bucket`.
+
+export const S3_BUCKET_OBJECT_LOCK = [
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+    "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2",
+] as const;
+
+export const S3_BUCKET_LIFECYCLE = [
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+] as const;
+
+/** Per-bucket public access block (aws has no `…V2` alias; aws-native keeps it inline on the bucket). */
+export const S3_BUCKET_PUBLIC_ACCESS_BLOCK = ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"] as const;
+
+/** Account-wide public access block: covers every bucket of the account. */
+export const S3_ACCOUNT_PUBLIC_ACCESS_BLOCK = ["aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"] as const;
+
+/** Bucket policies: aws `policy` (JSON string or document), aws-native `policyDocument`. */
+export const S3_BUCKET_POLICY = {
+    aws: "aws:s3/bucketPolicy:BucketPolicy",
+    native: "aws-native:s3:BucketPolicy",
+} as const;
+export const S3_BUCKET_POLICIES = [S3_BUCKET_POLICY.aws, S3_BUCKET_POLICY.native] as const;
+
+export const CLOUDTRAIL_TRAIL = {
+    aws: "aws:cloudtrail/trail:Trail",
+    native: "aws-native:cloudtrail:Trail",
+} as const;
+export const CLOUDTRAIL_TRAILS = [CLOUDTRAIL_TRAIL.aws, CLOUDTRAIL_TRAIL.native] as const;
+
+export const LOG_GROUP = {
+    aws: "aws:cloudwatch/logGroup:LogGroup",
+    native: "aws-native:logs:LogGroup",
+} as const;
+export const LOG_GROUPS = [LOG_GROUP.aws, LOG_GROUP.native] as const;
+
+export const KMS_KEY = {
+    aws: "aws:kms/key:Key",
+    external: "aws:kms/externalKey:ExternalKey",
+    replica: "aws:kms/replicaKey:ReplicaKey",
+    replicaExternal: "aws:kms/replicaExternalKey:ReplicaExternalKey",
+    native: "aws-native:kms:Key",
+    nativeReplica: "aws-native:kms:ReplicaKey",
+} as const;
+export const KMS_KEYS = Object.values(KMS_KEY);
+
+/** A separate key policy attached to an existing key (aws only). */
+export const KMS_KEY_POLICY = ["aws:kms/keyPolicy:KeyPolicy"] as const;
