@@ -6,10 +6,22 @@ import type { PolicyDefinition } from "./framework/definition";
 import { ecrTagsImmutable } from "./policies/immutable-artifacts/ecr-tags-immutable";
 import { imagesPinnedByDigest } from "./policies/immutable-artifacts/images-pinned-by-digest";
 import { s3VersioningEnabled } from "./policies/immutable-artifacts/s3-versioning-enabled";
+import { s3ObjectLock } from "./policies/immutable-artifacts/s3-object-lock";
+import { s3NoEarlyExpiration } from "./policies/immutable-artifacts/s3-no-early-expiration";
+import { s3StoreSealed } from "./policies/immutable-artifacts/s3-store-sealed";
+import { cloudtrailTamperEvident } from "./policies/immutable-artifacts/cloudtrail-tamper-evident";
+import { logGroupsRetained } from "./policies/immutable-artifacts/log-groups-retained";
+import { kmsKeysProtected } from "./policies/immutable-artifacts/kms-keys-protected";
 
 export const catalogue: readonly PolicyDefinition[] = [
     // Immutable artifacts and records
     ecrTagsImmutable,
     s3VersioningEnabled,
+    s3ObjectLock,
+    s3NoEarlyExpiration,
+    s3StoreSealed,
+    cloudtrailTamperEvident,
+    logGroupsRetained,
+    kmsKeysProtected,
     imagesPinnedByDigest,
 ];

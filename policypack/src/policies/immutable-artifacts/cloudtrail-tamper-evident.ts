@@ -235,8 +235,9 @@ function checkDestinationExists(model: StackModel, trail: StackResource, config:
 }
 
 function checkLocked(model: StackModel, bucket: StackResource, trails: StackResource[], findings: Findings): void {
-    const who = `trail ${trails.map((t) => `"${t.name}"`).join(", ")}`;
-    const what = `store "${bucket.name}", where ${who} delivers, has Object Lock in ${COMPLIANCE} mode`;
+    const who = `${trails.length > 1 ? "trails" : "trail"} ${trails.map((t) => `"${t.name}"`).join(", ")}`;
+    const delivers = trails.length > 1 ? "deliver" : "delivers";
+    const what = `store "${bucket.name}", where ${who} ${delivers}, has Object Lock in ${COMPLIANCE} mode`;
     const lock = lockOf(model, bucket);
     if (lock.unresolved.length > 0) {
         for (const u of lock.unresolved) {
@@ -252,7 +253,7 @@ function checkLocked(model: StackModel, bucket: StackResource, trails: StackReso
         }
         findings.violation(
             bucket,
-            `${who} delivers audit logs here, but Object Lock is not enabled on this bucket, so the logs can be deleted; ` +
+            `${who} ${delivers} audit logs here, but Object Lock is not enabled on this bucket, so the logs can be deleted; ` +
                 (native
                     ? 'set objectLockEnabled: true and objectLockConfiguration: { objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "COMPLIANCE", days: 365 } } }.'
                     : 'set objectLockEnabled: true and add an aws.s3.BucketObjectLockConfiguration with rule: { defaultRetention: { mode: "COMPLIANCE", days: 365 } }.'),
@@ -262,7 +263,7 @@ function checkLocked(model: StackModel, bucket: StackResource, trails: StackReso
     if (lock.retentions.length === 0) {
         findings.violation(
             lock.configs[0] ?? bucket,
-            `${who} delivers audit logs to store "${bucket.name}", whose Object Lock has no default retention, so log files are not locked; set rule: { defaultRetention: { mode: "COMPLIANCE", days: 365 } }.`,
+            `${who} ${delivers} audit logs to store "${bucket.name}", whose Object Lock has no default retention, so log files are not locked; set rule: { defaultRetention: { mode: "COMPLIANCE", days: 365 } }.`,
         );
         return;
     }
@@ -274,7 +275,7 @@ function checkLocked(model: StackModel, bucket: StackResource, trails: StackReso
         if (mode.state !== "known" || mode.value !== COMPLIANCE) {
             findings.violation(
                 r.on,
-                `${mode.path} is ${mode.state === "known" ? describe(mode.value) : "unset"} on the store where ${who} delivers audit logs, so the logs are not locked against deletion; set mode: "${COMPLIANCE}".`,
+                `${mode.path} is ${mode.state === "known" ? describe(mode.value) : "unset"} on the store where ${who} ${delivers} audit logs, so the logs are not locked against deletion; set mode: "${COMPLIANCE}".`,
             );
         }
     }

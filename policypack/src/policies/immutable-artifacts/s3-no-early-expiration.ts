@@ -156,24 +156,24 @@ function checkRules(
         findings.unresolved(b.on, b.read, what);
     }
     for (const d of deletions) {
-        const rule = `${d.rulePath}${d.ruleId !== undefined ? ` (rule "${d.ruleId}")` : ""}`;
+        const rule = d.ruleId !== undefined ? ` (rule "${d.ruleId}")` : "";
         const forStore = S3_BUCKETS.includes(d.on.type as (typeof S3_BUCKETS)[number]) ? "" : ` of store "${storeName}"`;
         const retention = `the ${horizon}-day retention (${horizonSource})`;
         let text: string;
         switch (d.kind) {
             case "current-days":
                 text =
-                    `${d.path} is ${d.value} in ${rule}${forStore}, so current versions expire after ${d.value} days, before ${retention} ends; ` +
+                    `${d.path} is ${d.value}${rule}${forStore}, so current versions expire after ${d.value} days, before ${retention} ends; ` +
                     `remove the expiration from the rule or set it to at least ${horizon} days.`;
                 break;
             case "current-date":
                 text =
-                    `${d.path} is ${describe(d.value)} in ${rule}${forStore}, which expires every current object on that date whatever its age; ` +
+                    `${d.path} is ${describe(d.value)}${rule}${forStore}, which expires every current object on that date whatever its age; ` +
                     `remove the date and, if needed, expire by age of at least ${horizon} days.`;
                 break;
             default:
                 text =
-                    `${d.path} is ${d.value} in ${rule}${forStore}, so replaced and deleted versions are removed for good after ${d.value} days, before ${retention} ends; ` +
+                    `${d.path} is ${d.value}${rule}${forStore}, so replaced and deleted versions are removed for good after ${d.value} days, before ${retention} ends; ` +
                     `remove the noncurrent version expiration or set it to at least ${horizon} days (use noncurrentVersionTransitions to save cost).`;
         }
         findings.violation(d.on, `${text} (The bucket is a designated store: ${reason}.)`);
