@@ -82,10 +82,52 @@ const MAX_LOG_LINES = 2000;
 const MAX_STDERR_CHARS = 1024 * 1024;
 
 // ------------------------------------------------------------------------------------------------
-// Children are never left behind: every launched process is tracked and killed when we exit.
+// Children are never left behind: every launched process is tracked and killed when we exit
+// normally (process "exit") or are told to stop by a signal. A Ctrl-C in a terminal reaches the
+// pack anyway (same process group); a SIGINT/SIGTERM/SIGHUP sent to us alone is relayed by
+// killing the packs first and then re-raising the signal, but only while a pack is running and
+// only if nobody else listens for it, so the host process keeps its own signal behaviour.
 const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
 const history: number[] = [];
+const RELAYED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+let exitHookInstalled = false;
+
+function killAllNow(): void {
+    for (const c of live) {
+        try {
+            c.kill("SIGKILL");
+        } catch {
+            // already gone
+        }
+    }
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+    killAllNow();
+    uninstallSignalRelays();
+    if (process.listenerCount(signal) === 0) {
+        process.kill(process.pid, signal); // default behaviour: terminate with this signal
+    }
+}
+
+const relays = new Map<NodeJS.Signals, () => void>();
+function installSignalRelays(): void {
+    for (const sig of RELAYED_SIGNALS) {
+        if (!relays.has(sig) && process.listenerCount(sig) === 0) {
+            const fn = () => onSignal(sig);
+            relays.set(sig, fn);
+            process.once(sig, fn);
+        }
+    }
+}
+
+function uninstallSignalRelays(): void {
+    for (const [sig, fn] of relays) {
+        process.removeListener(sig, fn);
+    }
+    relays.clear();
+}
+
 function track(child: ChildProcess): void {
     live.add(child);
     if (child.pid !== undefined) {
@@ -94,18 +136,22 @@ function track(child: ChildProcess): void {
             history.shift();
         }
     }
-    child.once("exit", () => live.delete(child));
+    const forget = () => {
+        live.delete(child);
+        if (live.size === 0) {
+            uninstallSignalRelays();
+        }
+    };
+    child.once("exit", forget);
+    child.once("error", () => {
+        if (child.pid === undefined) {
+            forget(); // never started: no exit event will follow
+        }
+    });
+    installSignalRelays();
     if (!exitHookInstalled) {
         exitHookInstalled = true;
-        process.once("exit", () => {
-            for (const c of live) {
-                try {
-                    c.kill("SIGKILL");
-                } catch {
-                    // already gone
-                }
-            }
-        });
+        process.once("exit", killAllNow);
     }
 }
 

@@ -3,13 +3,14 @@
  * never leaves its process behind. Fixture packs: test/fixtures/packs/.
  */
 import { strict as assert } from "assert";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { launchPolicyPack, livePackPids, runPolicyPack } from "../../cli/analyzer/client";
 import { relevantLine } from "../../cli/analyzer/launch";
 import { emptyPb } from "../../cli/analyzer/proto";
-import { ecrRepository, FIXTURES, noProcessLeft, rejectsWithCheckError, rootStack, snapshot } from "./helpers";
+import { ecrRepository, FIXTURES, noProcessLeft, rejectsWithCheckError, ROOT, rootStack, snapshot } from "./helpers";
 
 const run = (packDir: string, timeoutMs?: number) =>
     runPolicyPack({ packDir, snapshot: snapshot([rootStack(), ecrRepository("images", "MUTABLE")]), timeoutMs });
@@ -93,6 +94,61 @@ describe("protocol: launch failures", function () {
             await pack.close();
         }
         assert.deepEqual(livePackPids(), []);
+    });
+});
+
+describe("protocol: no pack outlives its parent", function () {
+    this.timeout(60_000);
+
+    /** Starts support/parent-of-pack.ts, resolves with [parent, pack pid] once the pack is up. */
+    function startParent(mode: "wait" | "exit") {
+        const parent = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "support", "parent-of-pack.ts"), mode], {
+            cwd: ROOT,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        const exited = new Promise<number | null>((resolve) => parent.once("exit", (code) => resolve(code)));
+        const packPid = new Promise<number>((resolve, reject) => {
+            let out = "";
+            let err = "";
+            parent.stdout!.on("data", (c) => {
+                out += c;
+                const m = /^(\d+)\n/.exec(out);
+                if (m) {
+                    resolve(Number(m[1]));
+                }
+            });
+            parent.stderr!.on("data", (c) => (err += c));
+            void exited.then((code) => reject(new Error(`parent exited (${code}) before the pack started: ${err}`)));
+        });
+        return { parent, packPid, exited };
+    }
+
+    async function gone(pid: number): Promise<boolean> {
+        for (let i = 0; i < 50; i++) {
+            try {
+                process.kill(pid, 0);
+            } catch {
+                return true;
+            }
+            await new Promise((r) => setTimeout(r, 100));
+        }
+        return false;
+    }
+
+    it("kills the pack when the parent exits without closing it", async () => {
+        const { packPid, exited } = startParent("exit");
+        const pid = await packPid;
+        assert.equal(await exited, 0);
+        assert.ok(await gone(pid), `pack ${pid} still running after its parent exited`);
+    });
+
+    it("kills the pack when the parent is terminated by SIGTERM, and the parent still dies of SIGTERM", async () => {
+        const { parent, packPid } = startParent("wait");
+        const pid = await packPid;
+        const signal = new Promise<NodeJS.Signals | null>((resolve) => parent.once("exit", (_code, sig) => resolve(sig)));
+        parent.kill("SIGTERM");
+        assert.equal(await signal, "SIGTERM");
+        assert.ok(await gone(pid), `pack ${pid} still running after its parent was terminated`);
     });
 });
 
