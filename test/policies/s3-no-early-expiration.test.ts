@@ -95,6 +95,14 @@ describe("s3-no-early-expiration", () => {
         );
     });
 
+    it("reads the bucket's inline lifecycleRules only without a linked configuration (the provider's outputs mirror it)", () => {
+        const mirrored = [{ id: "cleanup", enabled: true, noncurrentVersionExpiration: { days: 7 } }];
+        const b = bucket("logs", { lifecycleRules: mirrored });
+        const found = mandatory(runStackPolicy(s3NoEarlyExpiration, [b, lifecycle("lc", b, [{ id: "cleanup", status: "Enabled", noncurrentVersionExpiration: { noncurrentDays: 7 } }])]));
+        assert.deepEqual(found.map((f) => f.urn), [urnOf(LIFECYCLE, "lc")]);
+        assert.deepEqual(runStackPolicy(s3NoEarlyExpiration, [b, lifecycle("lc", b, [])]), []);
+    });
+
     it("is advisory for unknowns in preview and mandatory at update", () => {
         const b = bucket("logs");
         const rules = [{ id: "x", status: "Enabled", noncurrentVersionExpiration: { noncurrentDays: UNKNOWN } }];

@@ -115,6 +115,15 @@ describe("s3-object-lock", () => {
         assert.match(found[0].message, /objectLockConfiguration.rules\[0\].defaultRetentions\[0\].mode is "GOVERNANCE"/);
     });
 
+    it("reads the inline retention only without a linked lock configuration (the provider's outputs mirror it)", () => {
+        const mirror = { objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "GOVERNANCE", days: 30 } } };
+        const b = bucket("artifacts", { objectLockEnabled: true, objectLockConfiguration: mirror });
+        const found = mandatory(runStackPolicy(s3ObjectLock, [b, child(LOCK, "l", b, { rule: { defaultRetention: { mode: "GOVERNANCE", days: 30 } } })]));
+        assert.equal(found.length, 2);
+        assert.deepEqual([...new Set(found.map((f) => f.urn))], [urnOf(LOCK, "l")]);
+        assert.equal(mandatory(runStackPolicy(s3ObjectLock, [b])).length, 2);
+    });
+
     it("checks aws-native buckets' inline configuration", () => {
         const ok = bucket("n", { objectLockEnabled: true, objectLockConfiguration: { objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "COMPLIANCE", years: 2 } } } }, NATIVE_BUCKET);
         assert.deepEqual(runStackPolicy(s3ObjectLock, [ok]), []);

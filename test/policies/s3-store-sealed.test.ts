@@ -125,12 +125,17 @@ describe("s3-store-sealed", () => {
         assert.equal(deniesInsecureTransport({ Statement: [{ ...tlsDenyStatement("x"), Resource: "arn:aws:s3:::x/*" }] }).ok, false);
     });
 
-    it("requires every bucket policy that applies to deny non-TLS (inline and split fight)", () => {
+    it("reads the bucket's inline policy only without a linked BucketPolicy (the provider's outputs mirror the linked one)", () => {
         const b = bucket("logs", { policy: JSON.stringify({ Statement: [] }) });
-        const found = mandatory(runStackPolicy(s3StoreSealed, [b, child(PAB, "pab", b, ALL_BLOCKED), child(POLICY, "p", b, { policy: tlsPolicy(physicalName(b)) })]));
+        assert.deepEqual(runStackPolicy(s3StoreSealed, [b, child(PAB, "pab", b, ALL_BLOCKED), child(POLICY, "p", b, { policy: tlsPolicy(physicalName(b)) })]), []);
+        const found = mandatory(runStackPolicy(s3StoreSealed, [b, child(PAB, "pab", b, ALL_BLOCKED)]));
         assert.equal(found.length, 1);
         assert.equal(found[0].urn, urnOf(BUCKET, "logs"));
         assert.match(found[0].message, /aws:s3:Bucket "logs": policy does not deny requests without TLS/);
+        // an empty computed policy output means "no policy"
+        const empty = mandatory(runStackPolicy(s3StoreSealed, [bucket("logs", { policy: "" }), child(PAB, "pab", b, ALL_BLOCKED)]));
+        assert.equal(empty.length, 1);
+        assert.match(empty[0].message, /has no bucket policy/);
     });
 
     it("fails closed on invalid JSON and on an undecryptable secret", () => {

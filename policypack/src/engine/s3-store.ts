@@ -225,7 +225,10 @@ export function lockOf(model: StackModel, bucket: StackResource): LockView {
             if (!note(bucket, status) && status.state === "known" && status.value === "Enabled") {
                 view.enabledBy ??= `${status.path}: "Enabled"`;
             }
-            collectRetentions(bucket, block.value, block.path, view, note);
+            // With a linked lock configuration, the bucket's (computed) inline block mirrors it.
+            if (view.configs.length === 0 || bucket.type === S3_BUCKET.native) {
+                collectRetentions(bucket, block.value, block.path, view, note);
+            }
         }
     }
     for (const config of view.configs) {
@@ -342,12 +345,14 @@ export function lifecycleOf(model: StackModel, bucket: StackResource): Lifecycle
             }
         });
     };
-    for (const config of index.lifecycle.byParent.get(bucket.urn) ?? []) {
+    const configs = index.lifecycle.byParent.get(bucket.urn) ?? [];
+    for (const config of configs) {
         add(config, readArray(config.props, "rules"));
     }
     if (bucket.type === S3_BUCKET.native) {
         add(bucket, readArray(bucket.props, "lifecycleConfiguration.rules"));
-    } else {
+    } else if (configs.length === 0) {
+        // With a linked lifecycle configuration, the bucket's computed `lifecycleRules` mirror it.
         add(bucket, readArray(bucket.props, "lifecycleRules"));
     }
     return view;
@@ -431,8 +436,9 @@ export function bucketPoliciesOf(model: StackModel, bucket: StackResource): Poli
     for (const p of index.policy.byParent.get(bucket.urn) ?? []) {
         view.sources.push({ on: p, path: p.type === S3_BUCKET_POLICY.native ? "policyDocument" : "policy" });
     }
-    if (bucket.type !== S3_BUCKET.native) {
-        // Legacy inline `policy`; outputs report "" when there is none.
+    if (bucket.type !== S3_BUCKET.native && view.sources.length === 0) {
+        // Legacy inline `policy`; outputs report "" when there is none, and mirror a linked
+        // BucketPolicy when there is one (so it is read only without one).
         const inline = read(bucket.props, "policy");
         if (inline.state !== "absent" && !(inline.state === "known" && inline.value === "")) {
             view.sources.push({ on: bucket, path: "policy" });

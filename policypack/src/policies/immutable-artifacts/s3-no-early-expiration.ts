@@ -32,7 +32,8 @@ export const s3NoEarlyExpiration = stackPolicy<Config>({
         "`designateAllBuckets`, or written to by a CloudTrail trail of the stack), the retention period is the larger of " +
         "`minRetentionDays` and the bucket's Object Lock default retention. Every enabled lifecycle rule that applies to the " +
         "bucket, from a linked `aws.s3.BucketLifecycleConfiguration` (or the deprecated `…V2`), the legacy inline " +
-        "`lifecycleRules` of `aws.s3.Bucket`/`BucketV2`, or aws-native `lifecycleConfiguration.rules`, must not: expire " +
+        "`lifecycleRules` of `aws.s3.Bucket`/`BucketV2` (read only when no configuration is linked: the provider's outputs " +
+        "mirror a linked one there), or aws-native `lifecycleConfiguration.rules`, must not: expire " +
         "current versions after fewer days than the retention period (`expiration.days`, `expirations[].days`, " +
         "`expirationInDays`); expire them on a fixed date (`expiration.date`, `expirationDate`), which removes objects of " +
         "any age; or delete noncurrent versions after fewer days (`noncurrentVersionExpiration.noncurrentDays`, legacy " +

@@ -26,8 +26,9 @@ export const s3ObjectLock = stackPolicy<Config>({
         "every bucket a CloudTrail trail of the stack delivers to. Object Lock must be enabled: `objectLockEnabled: true` on " +
         "the bucket, the legacy inline `objectLockConfiguration.objectLockEnabled: \"Enabled\"`, or a linked " +
         "`aws.s3.BucketObjectLockConfiguration` (or the deprecated `…V2`; linked through property dependencies on `bucket`, " +
-        "else by bucket name, id or ARN). Every default retention that applies (from the linked resource, the legacy inline " +
-        "`objectLockConfiguration.rule(s).defaultRetention(s)`, or aws-native `objectLockConfiguration.rule.defaultRetention`) " +
+        "else by bucket name, id or ARN). Every default retention that applies (from the linked resource; the legacy inline " +
+        "`objectLockConfiguration.rule(s).defaultRetention(s)` when no lock resource is linked, since the provider's outputs " +
+        "mirror the linked one there; aws-native `objectLockConfiguration.rule.defaultRetention`) " +
         "must have `mode: \"COMPLIANCE\"` (GOVERNANCE only with `allowGovernanceMode`) and a period (`days`, or `years` counted " +
         "as 365 days) of at least `minRetentionDays`. No default retention at all fails: objects written without their own " +
         "retention would not be locked. A lock configuration whose bucket is outside the stack is checked when its `bucket` " +

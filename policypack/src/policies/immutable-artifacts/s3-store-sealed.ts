@@ -43,7 +43,7 @@ export const s3StoreSealed = stackPolicy<Config>({
         "`aws.s3.AccountPublicAccessBlock` in the stack sets all four of `blockPublicAcls`, `blockPublicPolicy`, " +
         "`ignorePublicAcls` and `restrictPublicBuckets` to true; an unset flag is false. (2) Every bucket policy that applies " +
         "(linked `aws.s3.BucketPolicy` `policy`, `aws-native:s3:BucketPolicy` `policyDocument`, the legacy inline `policy` of " +
-        "the bucket), and at least one, contains a statement with `Effect: Deny`, `Principal: \"*\"`, `Action` `s3:*` (or " +
+        "the bucket, read only when no BucketPolicy is linked since the provider's outputs mirror it), and at least one, contains a statement with `Effect: Deny`, `Principal: \"*\"`, `Action` `s3:*` (or " +
         "`*`), a `Resource` covering both the bucket ARN and its objects (`<arn>/*`), and exactly the condition " +
         "`Bool`/`BoolIfExists` `aws:SecureTransport` = false. NotPrincipal, NotAction, NotResource or extra conditions make " +
         "the statement narrower and do not count. A policy that is not valid JSON fails.",
