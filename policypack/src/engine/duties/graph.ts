@@ -1,0 +1,661 @@
+/**
+ * The combined principal graph: AWS IAM principals and Kubernetes subjects as nodes, and the
+ * escalation edges by which one can become or empower another (DESIGN.md "Escalation edges").
+ * Built once per AnalyzeStack (`principalGraph(model)`), independent of the duty config.
+ *
+ * Node kinds:
+ *  - aws:           a role, user or group of the stack, with its effective permissions;
+ *  - aws-empowered: a principal after someone wrote any policy into it (`X*`): allow-all, still
+ *                   limited by its permissions boundary unless the boundary can be removed too;
+ *  - aws-new:       a role the actor can create and write policies into (bounded by the
+ *                   permissions boundary the actor is forced to attach, if any);
+ *  - k8s:           a Kubernetes subject with its RBAC grants;
+ *  - k8s-empowered: a subject that can bind or escalate to any role in a namespace or the cluster.
+ *
+ * Edge checks use the IAM evaluator with the actor's context (a Deny, a boundary, a resource scope
+ * or a condition that provably excludes the target removes the edge). Targets are found through
+ * indexes (trust by principal, by account, by service), never by comparing all pairs blindly.
+ */
+import { read, readString } from "../../framework/values";
+import type { StackModel, StackResource } from "../stack-model";
+import { Context } from "../iam/conditions";
+import { documentOf, Statement } from "../iam/document";
+import { allowApplies, evaluate, PermissionInputs } from "../iam/evaluate";
+import { accountOfEntry, IamModel, iamModel, IamPrincipal } from "../iam/model";
+import { awsManagedPolicyDocument } from "../iam/managed-policies";
+import { parsePolicyDocument } from "../iam/document";
+import { evaluateConditions } from "../iam/conditions";
+import { EKS_ACCESS_ENTRY, EKS_ACCESS_POLICY_ASSOCIATION } from "../iam/types";
+import { findGrant, K8sGrant, K8sRule, K8sSubject, makeSubject, RbacModel, rbacModel, BUILTIN_CLUSTER_ROLES } from "../rbac/model";
+
+export type NodeKind = "aws" | "aws-empowered" | "aws-new" | "k8s" | "k8s-empowered";
+
+export interface GraphNode {
+    id: string;
+    kind: NodeKind;
+    /** For messages: `role "deployer"`, `ServiceAccount ci/builder`. */
+    label: string;
+    /** Short name for paths: `deployer`. */
+    short: string;
+    principal?: IamPrincipal;
+    subject?: K8sSubject;
+    inputs?: PermissionInputs;
+    context?: Context;
+    /** Kubernetes grants (k8s and k8s-empowered nodes). */
+    grants?: K8sGrant[];
+    /** The resource to report on (the principal, or the binding that gives a subject its rights). */
+    report?: StackResource;
+}
+
+export interface GraphEdge {
+    from: string;
+    to: string;
+    /** The permissions used, e.g. `iam:PassRole + lambda:CreateFunction`. */
+    label: string;
+    /** What makes the target reachable, e.g. `trusts lambda.amazonaws.com`. */
+    note?: string;
+    /** The binding or access entry that grants the permission used (Kubernetes edges). */
+    via?: StackResource;
+}
+
+/** PassRole to a service plus the actions that make the service run code as the role. */
+export const SERVICE_PRIMITIVES: readonly { service: string; actions: string[][] }[] = [
+    { service: "lambda.amazonaws.com", actions: [["lambda:CreateFunction", "lambda:UpdateFunctionConfiguration"]] },
+    { service: "ec2.amazonaws.com", actions: [["ec2:RunInstances", "ec2:AssociateIamInstanceProfile", "ec2:ReplaceIamInstanceProfileAssociation"]] },
+    { service: "ec2.amazonaws.com", actions: [["autoscaling:CreateAutoScalingGroup", "autoscaling:UpdateAutoScalingGroup"], ["ec2:CreateLaunchTemplate", "ec2:CreateLaunchTemplateVersion", "autoscaling:CreateLaunchConfiguration"]] },
+    { service: "ecs-tasks.amazonaws.com", actions: [["ecs:RegisterTaskDefinition"], ["ecs:RunTask", "ecs:StartTask", "ecs:CreateService", "ecs:UpdateService"]] },
+    { service: "cloudformation.amazonaws.com", actions: [["cloudformation:CreateStack", "cloudformation:UpdateStack", "cloudformation:ExecuteChangeSet", "cloudformation:CreateStackSet"]] },
+    { service: "codebuild.amazonaws.com", actions: [["codebuild:CreateProject", "codebuild:UpdateProject"], ["codebuild:StartBuild", "codebuild:StartBuildBatch"]] },
+    { service: "glue.amazonaws.com", actions: [["glue:CreateDevEndpoint", "glue:UpdateDevEndpoint", "glue:CreateJob", "glue:UpdateJob", "glue:CreateSession"]] },
+    { service: "sagemaker.amazonaws.com", actions: [["sagemaker:CreateNotebookInstance", "sagemaker:CreateTrainingJob", "sagemaker:CreateProcessingJob"]] },
+    { service: "datapipeline.amazonaws.com", actions: [["datapipeline:CreatePipeline"], ["datapipeline:PutPipelineDefinition"], ["datapipeline:ActivatePipeline"]] },
+];
+
+const ALLOW_ALL: Statement[] = documentOf([{ effect: "Allow", actions: ["*"], resources: ["*"], conditions: [] }], { label: "any policy it writes" }).statements;
+const K8S_ALL: K8sRule = { apiGroups: ["*"], resources: ["*"], verbs: ["*"] };
+const WORKLOAD_RESOURCES: [string, string][] = [
+    ["", "pods"],
+    ["apps", "deployments"],
+    ["apps", "statefulsets"],
+    ["apps", "daemonsets"],
+    ["apps", "replicasets"],
+    ["batch", "jobs"],
+    ["batch", "cronjobs"],
+    ["", "replicationcontrollers"],
+];
+const WORST_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+interface TrustRef {
+    role: IamPrincipal;
+    statement: Statement;
+}
+
+export class PrincipalGraph {
+    readonly nodes = new Map<string, GraphNode>();
+    readonly edges = new Map<string, GraphEdge[]>();
+    readonly iam: IamModel;
+    readonly rbac: RbacModel;
+    private readonly trustByPrincipal = new Map<string, TrustRef[]>();
+    private readonly trustByAccount: (TrustRef & { account?: string })[] = [];
+    private readonly trustByService = new Map<string, TrustRef[]>();
+    private readonly trustPending = new Map<string, IamPrincipal[]>();
+    private readonly roles: IamPrincipal[];
+    private readonly users: IamPrincipal[];
+    private readonly groups: IamPrincipal[];
+    private readonly pending: string[] = [];
+
+    constructor(readonly stack: StackModel) {
+        this.iam = iamModel(stack);
+        this.rbac = rbacModel(stack);
+        this.roles = this.iam.principals.filter((p) => p.kind === "role");
+        this.users = this.iam.principals.filter((p) => p.kind === "user");
+        this.groups = this.iam.principals.filter((p) => p.kind === "group");
+        this.indexTrust();
+        for (const p of this.iam.principals) {
+            this.addNode({
+                id: p.id,
+                kind: "aws",
+                label: `${p.kind} "${p.name}"`,
+                short: p.name,
+                principal: p,
+                inputs: this.iam.permissionInputs(p),
+                context: this.iam.contextOf(p),
+                report: p.resource,
+            });
+        }
+        for (const s of this.rbac.subjects.values()) {
+            this.addSubjectNode(s);
+        }
+        this.readEks();
+        // Compute edges for every node, including synthetic nodes created on the way.
+        for (let i = 0; i < this.pending.length; i++) {
+            const id = this.pending[i];
+            const node = this.nodes.get(id)!;
+            this.edges.set(id, node.kind === "k8s" || node.kind === "k8s-empowered" ? this.k8sEdges(node) : this.awsEdges(node));
+        }
+    }
+
+    private addNode(node: GraphNode): GraphNode {
+        const existing = this.nodes.get(node.id);
+        if (existing) {
+            return existing;
+        }
+        this.nodes.set(node.id, node);
+        this.pending.push(node.id);
+        return node;
+    }
+
+    private addSubjectNode(s: K8sSubject): GraphNode {
+        const grants = this.rbac.grantsOf(s);
+        return this.addNode({ id: s.id, kind: "k8s", label: s.label, short: s.label, subject: s, grants, report: grants[0]?.binding });
+    }
+
+    // ---- indexes ------------------------------------------------------------------------------
+
+    private indexTrust(): void {
+        for (const role of this.roles) {
+            for (const urn of role.trustPending ?? []) {
+                const list = this.trustPending.get(urn) ?? [];
+                list.push(role);
+                this.trustPending.set(urn, list);
+            }
+            for (const s of role.trust ?? []) {
+                if (s.effect !== "Allow" || !s.principals || !allowsAssume(s)) {
+                    continue;
+                }
+                const ref = { role, statement: s };
+                if (s.principals.any) {
+                    this.trustByAccount.push({ ...ref, account: undefined });
+                }
+                for (const entry of s.principals.aws) {
+                    const account = accountOfEntry(entry);
+                    if (account) {
+                        this.trustByAccount.push({ ...ref, account });
+                        continue;
+                    }
+                    for (const p of this.iam.principalsNamedBy(entry)) {
+                        const list = this.trustByPrincipal.get(p.id) ?? [];
+                        list.push(ref);
+                        this.trustByPrincipal.set(p.id, list);
+                    }
+                }
+                for (const svc of s.principals.service) {
+                    const list = this.trustByService.get(svc) ?? [];
+                    list.push(ref);
+                    this.trustByService.set(svc, list);
+                }
+            }
+        }
+    }
+
+    // ---- AWS edges ----------------------------------------------------------------------------
+
+    private awsEdges(node: GraphNode): GraphEdge[] {
+        const inputs = node.inputs!;
+        const ctx = node.context ?? new Context();
+        const self = node.principal;
+        const out: GraphEdge[] = [];
+        const seen = new Set<string>();
+        const add = (to: string, label: string, note?: string) => {
+            const key = `${to}\u0000${label}`;
+            if (to !== node.id && !seen.has(key)) {
+                seen.add(key);
+                out.push({ from: node.id, to, label, note });
+            }
+        };
+        const cache = new Map<string, boolean>();
+        const may = (action: string, resource = "*", context: Context = ctx): boolean => {
+            const key = context === ctx ? `${action}\u0000${resource}` : undefined;
+            if (key && cache.has(key)) {
+                return cache.get(key)!;
+            }
+            const r = evaluate(inputs, { action, resource, context }).allowed !== "no";
+            if (key) {
+                cache.set(key, r);
+            }
+            return r;
+        };
+        const denied = (action: string, resource: string): boolean => {
+            const d = evaluate(inputs, { action, resource, context: ctx });
+            return d.allowed === "no" && d.deniedBy !== undefined;
+        };
+        const actAs = new Set<IamPrincipal>();
+
+        // Assume role: trust naming this principal, its account, or anyone.
+        if (self && self.kind !== "group") {
+            for (const ref of this.trustByPrincipal.get(self.id) ?? []) {
+                if (evaluateConditions(ref.statement.conditions, ctx) === "no") {
+                    continue;
+                }
+                const crossAccount = self.account && ref.role.account && self.account !== ref.role.account;
+                if (crossAccount ? may("sts:AssumeRole", ref.role.arn) : !denied("sts:AssumeRole", ref.role.arn)) {
+                    add(ref.role.id, "sts:AssumeRole", `trusts ${self.kind} "${self.name}"`);
+                    actAs.add(ref.role);
+                }
+            }
+            for (const role of this.trustPending.get(self.id) ?? []) {
+                if (!denied("sts:AssumeRole", role.arn)) {
+                    add(role.id, "sts:AssumeRole", `its trust policy refers to ${self.kind} "${self.name}" and is verified at update`);
+                    actAs.add(role);
+                }
+            }
+        }
+        if (self?.kind !== "group" && may("sts:AssumeRole")) {
+            for (const ref of this.trustByAccount) {
+                if (ref.account && self?.account && ref.account !== self.account) {
+                    continue;
+                }
+                if (evaluateConditions(ref.statement.conditions, ctx) === "no" || !may("sts:AssumeRole", ref.role.arn)) {
+                    continue;
+                }
+                add(ref.role.id, "sts:AssumeRole", ref.account ? `trusts account ${ref.account}` : "trusts any principal");
+                actAs.add(ref.role);
+            }
+        }
+
+        // PassRole to a service that runs code as the role.
+        for (const prim of SERVICE_PRIMITIVES) {
+            const chosen: string[] = [];
+            for (const group of prim.actions) {
+                const a = group.find((x) => may(x));
+                if (!a) {
+                    break;
+                }
+                chosen.push(a);
+            }
+            if (chosen.length !== prim.actions.length) {
+                continue;
+            }
+            const passCtx = ctx.with({ "iam:PassedToService": prim.service });
+            if (!may("iam:PassRole", "*", passCtx)) {
+                continue;
+            }
+            for (const ref of this.trustByService.get(prim.service) ?? []) {
+                const serviceCtx = new Context({ "aws:PrincipalServiceName": prim.service });
+                if (evaluateConditions(ref.statement.conditions, serviceCtx) === "no" || !may("iam:PassRole", ref.role.arn, passCtx)) {
+                    continue;
+                }
+                add(ref.role.id, `iam:PassRole + ${chosen.join(" + ")}`, `trusts ${prim.service}`);
+                actAs.add(ref.role);
+            }
+        }
+
+        // Updating the code of functions that run as another role.
+        if (may("lambda:UpdateFunctionCode")) {
+            for (const [roleId, fns] of this.iam.functionsByRole) {
+                for (const fn of fns) {
+                    const arn = functionArn(fn);
+                    if (may("lambda:UpdateFunctionCode", arn)) {
+                        const role = this.iam.byId.get(roleId)!;
+                        add(roleId, `lambda:UpdateFunctionCode on function "${fn.name}"`, `runs as role "${role.name}"`);
+                        actAs.add(role);
+                        break;
+                    }
+                }
+            }
+        }
+
+        // Changing trust policies.
+        if (may("iam:UpdateAssumeRolePolicy")) {
+            for (const role of this.roles) {
+                if (role !== self && may("iam:UpdateAssumeRolePolicy", role.arn)) {
+                    add(role.id, "iam:UpdateAssumeRolePolicy", `its trust policy can be rewritten`);
+                    actAs.add(role);
+                }
+            }
+        }
+        // Joining groups (users only), creating credentials for other users.
+        if (self?.kind === "user" && may("iam:AddUserToGroup")) {
+            for (const g of this.groups) {
+                if (!self.groups.has(g) && may("iam:AddUserToGroup", g.arn)) {
+                    add(g.id, "iam:AddUserToGroup", "adds itself to the group");
+                }
+            }
+        }
+        for (const action of ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"]) {
+            if (self?.kind === "group" || !may(action)) {
+                continue;
+            }
+            for (const u of this.users) {
+                if (u !== self && may(action, u.arn)) {
+                    add(u.id, action, "signs in as the user");
+                    actAs.add(u);
+                }
+            }
+        }
+
+        // Writing policies into itself or a principal it can act as (or a group it is in).
+        const writable: IamPrincipal[] = [];
+        if (self) {
+            writable.push(self, ...self.groups);
+        }
+        writable.push(...actAs);
+        for (const target of writable) {
+            const label = this.writeLabel(target, may);
+            if (!label) {
+                continue;
+            }
+            const owner = target.kind === "group" ? (self ?? target) : target;
+            const empowered = this.empoweredNode(owner, may);
+            const where = target === self ? "itself" : `${target.kind} "${target.name}"`;
+            add(empowered.id, `${label} on ${where}`, empowered.principal?.boundary && !empowered.id.endsWith("*!") ? `bounded by ${empowered.principal.boundary.arn}` : undefined);
+            if (target === self || target.kind === "group") {
+                // the empowered self is the same identity: already counted
+            }
+        }
+
+        // Creating a new role and writing its policies.
+        this.newRoleEdges(node, ctx, may, add);
+        return out;
+    }
+
+    /** The write action that lets an actor give `target` any permission, if it has one. */
+    private writeLabel(target: IamPrincipal, may: (a: string, r?: string, c?: Context) => boolean): string | undefined {
+        const kind = target.kind === "role" ? "Role" : target.kind === "user" ? "User" : "Group";
+        if (may(`iam:Put${kind}Policy`, target.arn)) {
+            return `iam:Put${kind}Policy`;
+        }
+        if (may(`iam:Attach${kind}Policy`, target.arn)) {
+            return `iam:Attach${kind}Policy`;
+        }
+        for (const pol of target.policies) {
+            if (pol.arn && !pol.arn.includes(":iam::aws:policy/") && may("iam:CreatePolicyVersion", pol.arn)) {
+                return `iam:CreatePolicyVersion on ${pol.arn}`;
+            }
+            if (!pol.arn && pol.source.label.startsWith("customer-managed policy")) {
+                const name = /"(.*)"/.exec(pol.source.label)?.[1] ?? "*";
+                if (may("iam:CreatePolicyVersion", `arn:aws:iam::*:policy/${name}`)) {
+                    return `iam:CreatePolicyVersion on policy "${name}"`;
+                }
+            }
+        }
+        return undefined;
+    }
+
+    /** `X*`: X with any policy; its boundary stays unless the actor can also remove or rewrite it. */
+    private empoweredNode(x: IamPrincipal, may: (a: string, r?: string) => boolean): GraphNode {
+        const kind = x.kind === "role" ? "Role" : "User";
+        const boundary = x.boundary;
+        let bounded = boundary !== undefined;
+        if (boundary) {
+            const canRemove = may(`iam:Delete${kind}PermissionsBoundary`, x.arn) || may(`iam:Put${kind}PermissionsBoundary`, x.arn);
+            const canRewrite = boundary.arn.startsWith("arn:") && !boundary.arn.includes(":iam::aws:policy/") && may("iam:CreatePolicyVersion", boundary.arn);
+            bounded = !(canRemove || canRewrite);
+        }
+        const id = bounded ? `${x.id}*` : `${x.id}*!`;
+        return this.addNode({
+            id,
+            kind: "aws-empowered",
+            label: `${x.kind} "${x.name}" with any policy${bounded ? ` (bounded by ${boundary!.arn})` : ""}`,
+            short: `${x.name} (any policy${bounded ? `, bounded by ${boundary!.arn}` : ""})`,
+            principal: x,
+            inputs: { identity: ALLOW_ALL, boundary: bounded ? boundary!.policy?.statements ?? [] : undefined },
+            context: this.iam.contextOf(x),
+            report: x.resource,
+        });
+    }
+
+    private newRoleEdges(node: GraphNode, ctx: Context, may: (a: string, r?: string, c?: Context) => boolean, add: (to: string, label: string, note?: string) => void): void {
+        if (!may("iam:CreateRole", "arn:aws:iam::*:role/*")) {
+            return;
+        }
+        const candidates: (string | null)[] = [null];
+        for (const s of node.inputs!.identity) {
+            if (s.effect === "Allow" && allowApplies(s, { action: "iam:CreateRole", resource: "*", context: ctx }) !== "no") {
+                for (const c of s.conditions) {
+                    if (c.key === "iam:permissionsboundary") {
+                        candidates.push(...c.values);
+                    }
+                }
+            }
+        }
+        for (const boundary of [...new Set(candidates)]) {
+            const c = ctx.with({ "iam:PermissionsBoundary": boundary });
+            // Where the actor may create roles (the scope of its CreateRole permission).
+            if (!may("iam:CreateRole", "arn:aws:iam::*:role/*", c)) {
+                continue;
+            }
+            const write = ["iam:PutRolePolicy", "iam:AttachRolePolicy"].find((a) =>
+                may(a, "arn:aws:iam::*:role/*", a === "iam:AttachRolePolicy" ? c.with({ "iam:PolicyARN": WORST_POLICY_ARN }) : c),
+            );
+            if (!write) {
+                continue;
+            }
+            const statements = boundary === null ? undefined : this.boundaryStatements(boundary);
+            const id = `new-role:${boundary ?? "(none)"}`;
+            this.addNode({
+                id,
+                kind: "aws-new",
+                label: boundary === null ? "a new role (no permissions boundary)" : `a new role (boundary ${boundary})`,
+                short: boundary === null ? "a new role without a permissions boundary" : `a new role bounded by ${boundary}`,
+                inputs: { identity: ALLOW_ALL, boundary: statements },
+                context: new Context({ "aws:PrincipalType": "AssumedRole" }),
+            });
+            add(id, `iam:CreateRole + ${write}`, boundary === null ? "any policy, no boundary required" : `must carry boundary ${boundary}`);
+            if (boundary === null) {
+                return; // unbounded already covers every bounded variant
+            }
+        }
+    }
+
+    /** Statements of a boundary policy given by ARN; undefined (no limit) when it cannot be resolved. */
+    private boundaryStatements(arn: string): Statement[] | undefined {
+        const name = arn.slice(arn.lastIndexOf("/") + 1);
+        const rec = this.iam.managedPolicies.find((m) => m.arn === arn || m.name === name);
+        if (rec && rec.doc.state === "known") {
+            return rec.doc.doc.statements;
+        }
+        const raw = awsManagedPolicyDocument(arn);
+        if (raw !== undefined) {
+            const parsed = parsePolicyDocument(raw, { label: `AWS-managed policy ${arn}` });
+            return parsed.state === "known" ? parsed.doc.statements : undefined;
+        }
+        return undefined;
+    }
+
+    // ---- EKS: IAM principals into Kubernetes, service accounts into IAM ----------------------
+
+    private readEks(): void {
+        const principalFor = (r: StackResource): IamPrincipal | undefined => {
+            const dep = (r.propertyDependencies.principalArn ?? []).map((u) => this.iam.byId.get(u)).find((p) => p);
+            if (dep) {
+                return dep;
+            }
+            const arn = readString(r.props, "principalArn");
+            return arn.state === "known" ? this.iam.principalsNamedBy(arn.value)[0] : undefined;
+        };
+        const entryEdges = new Map<string, GraphEdge[]>();
+        const addEntryEdge = (from: IamPrincipal, to: GraphNode, label: string) => {
+            const list = entryEdges.get(from.id) ?? [];
+            list.push({ from: from.id, to: to.id, label });
+            entryEdges.set(from.id, list);
+        };
+        for (const entry of this.stack.ofTypes([EKS_ACCESS_ENTRY.aws, EKS_ACCESS_ENTRY.native])) {
+            const p = principalFor(entry);
+            if (!p) {
+                continue;
+            }
+            const groups = read(entry.props, "kubernetesGroups");
+            if (groups.state === "known" && Array.isArray(groups.value)) {
+                for (const g of groups.value) {
+                    if (typeof g === "string") {
+                        addEntryEdge(p, this.addSubjectNode(this.rbac.subjects.get(`k8s:Group:${g}`) ?? makeSubject("Group", g)), `EKS access entry "${entry.name}"`);
+                    }
+                }
+            }
+            const user = readString(entry.props, "userName");
+            if (user.state === "known") {
+                addEntryEdge(p, this.addSubjectNode(this.rbac.subjects.get(`k8s:User:${user.value}`) ?? makeSubject("User", user.value)), `EKS access entry "${entry.name}"`);
+            }
+        }
+        for (const assoc of this.stack.ofTypes([EKS_ACCESS_POLICY_ASSOCIATION])) {
+            const p = principalFor(assoc);
+            const policy = readString(assoc.props, "policyArn");
+            if (!p || policy.state !== "known") {
+                continue;
+            }
+            const name = policy.value.slice(policy.value.lastIndexOf("/") + 1);
+            const builtin = { AmazonEKSClusterAdminPolicy: "cluster-admin", AmazonEKSAdminPolicy: "admin", AmazonEKSEditPolicy: "edit", AmazonEKSViewPolicy: "view" }[name];
+            const role = builtin ? BUILTIN_CLUSTER_ROLES.find((r) => r.name === builtin) : undefined;
+            if (!role) {
+                continue;
+            }
+            const scopeType = readString(assoc.props, "accessScope.type");
+            const namespaces = read(assoc.props, "accessScope.namespaces");
+            const nsList: (string | undefined)[] =
+                scopeType.state === "known" && scopeType.value === "namespace" && namespaces.state === "known" && Array.isArray(namespaces.value)
+                    ? (namespaces.value as unknown[]).filter((n): n is string => typeof n === "string")
+                    : [undefined];
+            const id = `eks:${assoc.urn}`;
+            const grants: K8sGrant[] = [];
+            for (const ns of nsList) {
+                for (const rule of role.rules) {
+                    grants.push({ rule, namespace: ns, binding: assoc, role });
+                }
+            }
+            const node = this.addNode({ id, kind: "k8s", label: `EKS access policy ${name} of ${p.kind} "${p.name}"`, short: `Kubernetes (${name})`, grants, report: assoc });
+            addEntryEdge(p, node, `EKS access policy association "${assoc.name}"`);
+        }
+        // IRSA: a service account annotated with a role ARN acts as that role.
+        for (const [id, sa] of this.rbac.serviceAccountResources) {
+            const arn = read(sa.props, ["metadata", "annotations", "eks.amazonaws.com/role-arn"]);
+            if (arn.state !== "known" || typeof arn.value !== "string") {
+                continue;
+            }
+            const role = this.iam.principalsNamedBy(arn.value).find((p) => p.kind === "role");
+            if (role) {
+                const list = this.extraEdges.get(id) ?? [];
+                list.push({ from: id, to: role.id, label: "IRSA (eks.amazonaws.com/role-arn)", note: `annotated on ServiceAccount "${sa.name}"` });
+                this.extraEdges.set(id, list);
+            }
+        }
+        for (const [from, list] of entryEdges) {
+            this.extraEdges.set(from, [...(this.extraEdges.get(from) ?? []), ...list]);
+        }
+    }
+
+    private readonly extraEdges = new Map<string, GraphEdge[]>();
+
+    /** Edges of a node (computed ones plus EKS/IRSA links). */
+    edgesOf(id: string): GraphEdge[] {
+        const extra = this.extraEdges.get(id);
+        const own = this.edges.get(id) ?? [];
+        return extra ? [...own, ...extra] : own;
+    }
+
+    // ---- Kubernetes edges ---------------------------------------------------------------------
+
+    private k8sEdges(node: GraphNode): GraphEdge[] {
+        const grants = node.grants ?? [];
+        const out: GraphEdge[] = [];
+        if (grants.length === 0) {
+            return out;
+        }
+        const add = (to: GraphNode, label: string, note: string | undefined, via: K8sGrant | undefined) => {
+            if (to.id !== node.id) {
+                out.push({ from: node.id, to: to.id, label, note, via: via?.binding });
+            }
+        };
+        const subjects = [...this.rbac.subjects.values()];
+        // impersonate
+        for (const [resource, kind] of [["users", "User"], ["groups", "Group"], ["serviceaccounts", "ServiceAccount"]] as const) {
+            for (const s of subjects) {
+                if (s.kind !== kind) {
+                    continue;
+                }
+                const g = findGrant(grants, { apiGroup: "", resource, verb: "impersonate", namespace: s.namespace, resourceName: s.name });
+                if (g) {
+                    add(this.addSubjectNode(s), `impersonate ${resource}`, undefined, g);
+                }
+            }
+        }
+        // bind / escalate to any role, in a namespace or the cluster
+        const scopes = new Set<string | undefined>(grants.map((g) => g.namespace));
+        for (const ns of scopes) {
+            const scoped = grants.filter((g) => g.namespace === ns);
+            const roleKinds = ns === undefined ? ["clusterroles", "roles"] : ["roles", "clusterroles"];
+            const bindingKind = ns === undefined ? "clusterrolebindings" : "rolebindings";
+            let label: string | undefined;
+            let via: K8sGrant | undefined;
+            for (const rk of roleKinds) {
+                const bind = findGrant(scoped, { apiGroup: "rbac.authorization.k8s.io", resource: rk, verb: "bind" });
+                if (bind && findGrant(scoped, { apiGroup: "rbac.authorization.k8s.io", resource: bindingKind, verb: "create" })) {
+                    label = `bind ${rk} + create ${bindingKind}`;
+                    via = bind;
+                    break;
+                }
+                const update = ["update", "patch"].find((v) => findGrant(scoped, { apiGroup: "rbac.authorization.k8s.io", resource: rk, verb: v }));
+                const escalate = findGrant(scoped, { apiGroup: "rbac.authorization.k8s.io", resource: rk, verb: "escalate" });
+                if (escalate && update) {
+                    label = `escalate + ${update} ${rk}`;
+                    via = escalate;
+                    break;
+                }
+            }
+            if (label && node.kind !== "k8s-empowered") {
+                const id = `k8s-any:${ns ?? "(cluster)"}`;
+                const target = this.addNode({
+                    id,
+                    kind: "k8s-empowered",
+                    label: ns ? `any role in namespace ${ns}` : "any role in the cluster",
+                    short: ns ? `any role in namespace ${ns}` : "any role in the cluster",
+                    grants: [{ rule: K8S_ALL, namespace: ns, binding: scoped[0].binding, role: scoped[0].role }],
+                });
+                add(target, label, ns ? `in namespace ${ns}` : "cluster-wide", via);
+            }
+        }
+        // run as, or take the token of, service accounts
+        for (const [ns, names] of this.rbac.serviceAccountsByNamespace) {
+            const withDefault = new Set([...names, "default"]);
+            let workloadGrant: K8sGrant | undefined;
+            const workload = WORKLOAD_RESOURCES.find(([group, resource]) => (workloadGrant = findGrant(grants, { apiGroup: group, resource, verb: "create", namespace: ns })));
+            for (const name of withDefault) {
+                const s = this.rbac.subjects.get(`k8s:ServiceAccount:${ns}/${name}`) ?? makeSubject("ServiceAccount", name, ns);
+                if (s.id === node.id) {
+                    continue;
+                }
+                if (workload) {
+                    add(this.addSubjectNode(s), `create ${workload[1]} in namespace ${ns}`, `runs as ${s.label}`, workloadGrant);
+                    continue;
+                }
+                const token = findGrant(grants, { apiGroup: "", resource: "serviceaccounts/token", verb: "create", namespace: ns, resourceName: name });
+                if (token) {
+                    add(this.addSubjectNode(s), `create serviceaccounts/token in namespace ${ns}`, `a token of ${s.label}`, token);
+                    continue;
+                }
+                const secret = this.rbac.tokenSecrets.get(s.id);
+                if (secret) {
+                    const secretName = readString(secret.props, "metadata.name");
+                    let secretGrant: K8sGrant | undefined;
+                    const verb = ["get", "list", "watch"].find((v) =>
+                        (secretGrant = findGrant(grants, { apiGroup: "", resource: "secrets", verb: v, namespace: ns, resourceName: v === "get" && secretName.state === "known" ? secretName.value : undefined })),
+                    );
+                    if (verb) {
+                        add(this.addSubjectNode(s), `${verb} secrets in namespace ${ns}`, `reads the token of ${s.label}`, secretGrant);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
+
+function allowsAssume(s: Statement): boolean {
+    return ["sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml"].some((a) =>
+        allowApplies(s, { action: a, resource: "*", context: new Context() }, a) !== "no",
+    );
+}
+
+function functionArn(fn: StackResource): string {
+    const arn = readString(fn.props, "arn");
+    if (arn.state === "known") {
+        return arn.value;
+    }
+    const name = readString(fn.props, fn.type.startsWith("aws-native:") ? "functionName" : "name");
+    return `arn:aws:lambda:*:*:function:${name.state === "known" ? name.value : "*"}`;
+}
+
+/** The principal graph of a stack, built once per AnalyzeStack and shared by the duty policies. */
+export function principalGraph(stack: StackModel): PrincipalGraph {
+    return stack.derive("principal-graph", (m) => new PrincipalGraph(m));
+}

@@ -1,0 +1,155 @@
+/**
+ * IAM wildcard patterns (`*` any run of characters, `?` exactly one) and the three questions the
+ * evaluator asks of them:
+ *  - match:      does a concrete string match a pattern?
+ *  - intersects: can some string match both patterns? (an Allow on pattern A may reach scope B)
+ *  - covers:     does every string matching B also match A? (a Deny on A provably removes scope B)
+ *
+ * `covers` is sound but not complete: when it says true, inclusion holds; in the rare cases it
+ * cannot prove inclusion it says false, so a Deny is never credited beyond what it provably denies.
+ * Actions are compared case-insensitively (callers lower-case them); ARNs case-sensitively.
+ */
+
+const regexCache = new Map<string, RegExp>();
+
+function toRegExp(pattern: string): RegExp {
+    let re = regexCache.get(pattern);
+    if (!re) {
+        let src = "^";
+        for (const ch of pattern) {
+            if (ch === "*") {
+                src += "[\\s\\S]*";
+            } else if (ch === "?") {
+                src += "[\\s\\S]";
+            } else {
+                src += ch.replace(/[.+^${}()|[\]\\*?/-]/g, "\\$&");
+            }
+        }
+        re = new RegExp(src + "$");
+        if (regexCache.size > 50_000) {
+            regexCache.clear();
+        }
+        regexCache.set(pattern, re);
+    }
+    return re;
+}
+
+export function hasWildcard(pattern: string): boolean {
+    return pattern.includes("*") || pattern.includes("?");
+}
+
+/** `value` (a concrete string) matches `pattern`. */
+export function globMatches(pattern: string, value: string): boolean {
+    if (pattern === "*") {
+        return true;
+    }
+    if (!hasWildcard(pattern)) {
+        return pattern === value;
+    }
+    return toRegExp(pattern).test(value);
+}
+
+/** Some string matches both `a` and `b` (both may contain wildcards). */
+export function globIntersects(a: string, b: string): boolean {
+    if (a === "*" || b === "*" || a === b) {
+        return true;
+    }
+    const wa = hasWildcard(a);
+    const wb = hasWildcard(b);
+    if (!wa && !wb) {
+        return false;
+    }
+    if (!wb) {
+        return globMatches(a, b);
+    }
+    if (!wa) {
+        return globMatches(b, a);
+    }
+    // Reachability over (i, j): a star on either side may absorb a symbol of the other side or
+    // end; two single-symbol items are compatible when either is `?` or they are equal.
+    const n = a.length;
+    const m = b.length;
+    const seen = new Uint8Array((n + 1) * (m + 1));
+    const stack: number[] = [0, 0];
+    while (stack.length > 0) {
+        const j = stack.pop()!;
+        const i = stack.pop()!;
+        const key = i * (m + 1) + j;
+        if (seen[key]) {
+            continue;
+        }
+        seen[key] = 1;
+        if (i === n && j === m) {
+            return true;
+        }
+        const ca = i < n ? a[i] : undefined;
+        const cb = j < m ? b[j] : undefined;
+        if (ca === "*") {
+            stack.push(i + 1, j);
+            if (cb !== undefined) {
+                stack.push(i, j + 1);
+            }
+        }
+        if (cb === "*") {
+            stack.push(i, j + 1);
+            if (ca !== undefined) {
+                stack.push(i + 1, j);
+            }
+        }
+        if (ca !== undefined && cb !== undefined && ca !== "*" && cb !== "*") {
+            if (ca === "?" || cb === "?" || ca === cb) {
+                stack.push(i + 1, j + 1);
+            }
+        }
+    }
+    return false;
+}
+
+/**
+ * Every string matching `inner` matches `outer` (proved by letting `outer`'s stars absorb any
+ * symbols of `inner`, and `inner`'s stars only be absorbed by `outer`'s stars; `inner`'s `?` by
+ * `outer`'s `?` or `*`). Sound; not complete.
+ */
+export function globCovers(outer: string, inner: string): boolean {
+    if (outer === "*" || outer === inner) {
+        return true;
+    }
+    if (!hasWildcard(inner)) {
+        return globMatches(outer, inner);
+    }
+    if (!hasWildcard(outer)) {
+        return false;
+    }
+    const n = outer.length;
+    const m = inner.length;
+    const seen = new Uint8Array((n + 1) * (m + 1));
+    const stack: number[] = [0, 0];
+    while (stack.length > 0) {
+        const j = stack.pop()!;
+        const i = stack.pop()!;
+        const key = i * (m + 1) + j;
+        if (seen[key]) {
+            continue;
+        }
+        seen[key] = 1;
+        if (i === n && j === m) {
+            return true;
+        }
+        const co = i < n ? outer[i] : undefined;
+        const ci = j < m ? inner[j] : undefined;
+        if (co === "*") {
+            stack.push(i + 1, j);
+            if (ci !== undefined) {
+                stack.push(i, j + 1);
+            }
+            continue;
+        }
+        if (co === undefined || ci === undefined || ci === "*") {
+            continue;
+        }
+        if (co === "?" || co === ci) {
+            stack.push(i + 1, j + 1);
+        }
+    }
+    return false;
+}

@@ -1,0 +1,87 @@
+import { stackPolicy } from "../../framework/definition";
+import { dutyAnalysis, formatPath } from "../../engine/duties/analysis";
+import { DutyConfig, dutyConfigOptions } from "../../engine/duties/duties";
+import { allProblems, breakGlassOf, DUTY_ANALYSIS_TYPES, DUTY_GUARDS, reportProblems } from "./common";
+
+export const noDutyEscalation = stackPolicy<DutyConfig>({
+    name: "no-duty-escalation",
+    displayName: "No principal can escalate into a conflicting duty",
+    guarantee: "separated-duties",
+    description: "No identity in the stack can reach a conflicting duty through an escalation path (assuming roles, passing roles to services, writing policies, binding or impersonating in Kubernetes).",
+    rule:
+        "The analysis builds one graph of AWS principals and Kubernetes subjects whose edges are escalation primitives: " +
+        "sts:AssumeRole through trust policies (chains included); iam:PassRole to a service together with the action that runs " +
+        "code as the role (Lambda, EC2 and Auto Scaling, ECS, CloudFormation, CodeBuild, Glue, SageMaker, Data Pipeline); " +
+        "lambda:UpdateFunctionCode on functions running as another role; writing or attaching policies to itself, to a group it is " +
+        "in, or to a principal it can act as (iam:Put*Policy, iam:Attach*Policy, iam:CreatePolicyVersion), removing a boundary; " +
+        "iam:UpdateAssumeRolePolicy; iam:AddUserToGroup; iam:CreateAccessKey and login profiles; iam:CreateRole with a policy " +
+        "(bounded by the permissions boundary the actor must attach, if any); EKS access entries and IRSA; and in Kubernetes " +
+        "impersonate, bind/escalate, creating workloads in a namespace (they run as any service account there), reading " +
+        "service-account token secrets and creating tokens. An explicit Deny, a boundary, a resource scope or a condition that " +
+        "provably excludes the target removes the edge. A principal fails when its own duties together with the duties it can reach " +
+        "include a conflicting pair that it does not already hold directly (that is `duties-separated`). The message prints the " +
+        "shortest path to each duty. Break-glass principals are exempt as starting points, not as targets.",
+    why:
+        "Direct separation is worthless if the deployer can become the approver: pass the approver role to a Lambda function it " +
+        "creates, rewrite a trust policy, or attach a policy to itself. Attackers chain exactly these primitives.",
+    severity: "critical",
+    remediationSteps:
+        "Break the first edge of the printed path: scope iam:PassRole to the roles the deployer must pass (and with " +
+        "iam:PassedToService), remove IAM write permissions or require a permissions boundary that excludes the other duties " +
+        "(delegated administration), tighten the target's trust policy, or in Kubernetes remove impersonate/bind/escalate and keep " +
+        "approvers' service accounts out of namespaces the deployer can deploy to.",
+    config: dutyConfigOptions,
+    guards: DUTY_GUARDS,
+    resourceTypes: DUTY_ANALYSIS_TYPES,
+    example: {
+        compliant: 'iam:PassRole on "arn:aws:iam::123456789012:role/app-*" with iam:PassedToService = lambda.amazonaws.com, app roles under a boundary',
+        violating: 'iam:PassRole on "*" + lambda:CreateFunction, while the approver role trusts lambda.amazonaws.com',
+    },
+    check(model, config, findings) {
+        const analysis = dutyAnalysis(model, config);
+        for (const node of analysis.graph.nodes.values()) {
+            const isStart = (node.kind === "aws" && node.principal!.kind !== "group") || (node.kind === "k8s" && !node.id.startsWith("eks:"));
+            if (!isStart || breakGlassOf(node, config.breakGlassPrincipals)) {
+                continue;
+            }
+            const own = analysis.mask(node.id);
+            const total = analysis.reachMask(node.id);
+            if (total === own) {
+                continue;
+            }
+            const has = (mask: number, bit: number) => (mask & (1 << bit)) !== 0;
+            const pairs = analysis.duties.conflicts.filter(
+                (c) => has(total, c.a.bit) && has(total, c.b.bit) && !(has(own, c.a.bit) && has(own, c.b.bit)),
+            );
+            if (pairs.length === 0) {
+                continue;
+            }
+            const wanted = [...new Set(pairs.flatMap((c) => [c.a, c.b]))];
+            const paths = analysis.shortestPaths(node.id, wanted);
+            const lines: string[] = [];
+            let firstEdgeVia = undefined as typeof node.report;
+            for (const c of pairs) {
+                const a = paths.get(c.a.bit);
+                const b = paths.get(c.b.bit);
+                if (!a || !b) {
+                    continue;
+                }
+                lines.push(`${c.a.name} and ${c.b.name}: ${formatPath(node, a)}; ${formatPath(node, b)}`);
+                firstEdgeVia ??= (b.path[0] ?? a.path[0])?.edge.via;
+            }
+            if (lines.length === 0) {
+                continue;
+            }
+            const target = node.subject ? firstEdgeVia ?? node.report : node.report;
+            if (!target) {
+                continue;
+            }
+            const who = node.subject ? `${node.label} (bound here) ` : "";
+            findings.violation(
+                target,
+                `${who}can reach conflicting duties through escalation: ${lines.join(" | ")}. Break the first step of the path (scope or remove that permission, require a permissions boundary, or tighten the target's trust).`,
+            );
+        }
+        reportProblems(findings, allProblems(analysis.graph.iam, analysis.graph.rbac), () => "no principal can escalate into a conflicting duty");
+    },
+});
