@@ -1,0 +1,234 @@
+/**
+ * `sealed-infra check`: checks a Pulumi program (run under mocks) or a `pulumi stack export` file
+ * against a policy pack, talking to the pack exactly as the Pulumi engine does.
+ *
+ *   sealed-infra check [program-dir] [--stack-export file.json] [--policy-pack dir]
+ *                      [--config file.json] [--format text|json|sarif] [--stack name]
+ *                      [--preview] [--verbose]
+ *
+ * Exit codes: 0 no mandatory violation, 1 mandatory violations, 2 usage or program error. On exit 2
+ * exactly one line goes to stderr (`sealed-infra: <message>`; details only with --verbose) and
+ * nothing to stdout: the report is written only once it is complete.
+ *
+ * `main(argv)` takes the arguments after the executable (`["check", "examples/x"]`) and resolves
+ * to the exit code; cli/launcher.js turns that into the process exit status.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Command, CommanderError, Option } from "commander";
+import { CheckError, PackReport } from "./model";
+import { loadPolicyPackProject } from "./analyzer/project";
+import { DetailedPackReport, runPolicyPack } from "./analyzer/client";
+import { recordProgram } from "./sources/program";
+import { readStackExport } from "./sources/stack-export";
+import type { SourcedStack } from "./sources/source";
+import { countViolations } from "./report/common";
+import { renderJson } from "./report/json";
+import { renderSarif } from "./report/sarif";
+import { renderText } from "./report/text";
+
+export type Format = "text" | "json" | "sarif";
+
+export interface Io {
+    stdout(text: string): void;
+    stderr(text: string): void;
+    cwd?: string;
+}
+
+const processIo: Io = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+};
+
+interface CheckOptions {
+    stackExport?: string;
+    policyPack?: string;
+    config?: string;
+    format: Format;
+    stack?: string;
+    preview?: boolean;
+    verbose?: boolean;
+}
+
+/** The package root (where package.json and policypack/ are), from dist/cli/main.js or cli/main.ts. */
+export function packageRoot(): string {
+    return path.resolve(__dirname, __filename.endsWith(".ts") ? ".." : path.join("..", ".."));
+}
+
+/** The policy pack that ships beside the CLI. */
+export function defaultPackDir(): string {
+    return path.join(packageRoot(), "policypack");
+}
+
+function packageInfo(): { name: string; version: string; informationUri: string } {
+    try {
+        const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), "package.json"), "utf8"));
+        const repo = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
+        const informationUri =
+            (typeof pkg.homepage === "string" && pkg.homepage) ||
+            (typeof repo === "string" && /^https?:\/\//.test(repo) ? repo.replace(/\.git$/, "") : "") ||
+            `https://www.npmjs.com/package/${pkg.name}`;
+        return { name: pkg.name, version: pkg.version, informationUri };
+    } catch {
+        return { name: "sealed-infra", version: "0.0.0", informationUri: "https://www.npmjs.com/package/sealed-infra" };
+    }
+}
+
+function firstLine(message: string): string {
+    return (message.split("\n").find((l) => l.trim() !== "") ?? message).trim();
+}
+
+function readConfigFile(file: string): unknown {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new CheckError(`policy pack config ${file} ${code === "ENOENT" ? "does not exist" : `cannot be read: ${(e as Error).message}`}`, e);
+    }
+    try {
+        return JSON.parse(text.replace(/^\uFEFF/, ""));
+    } catch (e) {
+        throw new CheckError(`policy pack config ${file} is not valid JSON: ${(e as Error).message}`, e);
+    }
+}
+
+function describeDetail(detail: unknown): string {
+    if (detail === undefined) {
+        return "";
+    }
+    if (detail instanceof Error) {
+        return detail.stack ?? detail.message;
+    }
+    if (typeof detail === "object" && detail !== null) {
+        const d = detail as Record<string, unknown>;
+        const parts: string[] = [];
+        if (typeof d.stack === "string") {
+            parts.push(d.stack);
+        }
+        if (typeof d.output === "string" && d.output.trim() !== "") {
+            parts.push(`program output:\n${d.output.trimEnd()}`);
+        }
+        if (parts.length > 0) {
+            return parts.join("\n");
+        }
+        try {
+            return JSON.stringify(detail, null, 2);
+        } catch {
+            return String(detail);
+        }
+    }
+    return String(detail);
+}
+
+async function check(programDir: string | undefined, opts: CheckOptions, io: Io): Promise<number> {
+    const cwd = io.cwd ?? process.cwd();
+    if (programDir !== undefined && opts.stackExport !== undefined) {
+        throw new CheckError(`give either a program directory (${programDir}) or --stack-export ${opts.stackExport}, not both`);
+    }
+    const packArg = opts.policyPack;
+    const packDir = packArg !== undefined ? path.resolve(cwd, packArg) : defaultPackDir();
+    const packSource = `local: ${packArg ?? (path.relative(cwd, packDir) || ".")}`;
+    loadPolicyPackProject(packDir); // fail fast (no PulumiPolicy.yaml...) before running a program
+    const config = opts.config !== undefined ? readConfigFile(path.resolve(cwd, opts.config)) : undefined;
+
+    let snapshot: SourcedStack;
+    if (opts.stackExport !== undefined) {
+        snapshot = readStackExport(path.resolve(cwd, opts.stackExport), { preview: opts.preview, displayName: opts.stackExport });
+    } else {
+        const dir = programDir ?? ".";
+        const recorded = await recordProgram(path.resolve(cwd, dir), { preview: opts.preview ?? false, stack: opts.stack, displayName: dir });
+        if (opts.verbose && recorded.programOutput.trim() !== "") {
+            io.stderr(`program output:\n${recorded.programOutput.trimEnd()}\n`);
+        }
+        snapshot = recorded;
+    }
+
+    const report: PackReport = await runPolicyPack({ packDir, snapshot, config, packSource });
+    if (opts.verbose) {
+        const logs = (report as Partial<DetailedPackReport>).logs ?? [];
+        for (const l of logs) {
+            io.stderr(`pack ${l.stream}: ${l.line}\n`);
+        }
+    }
+    let out: string;
+    switch (opts.format) {
+        case "json":
+            out = renderJson(report);
+            break;
+        case "sarif":
+            out = renderSarif(report, { informationUri: packageInfo().informationUri });
+            break;
+        default:
+            out = renderText(report);
+    }
+    for (const w of snapshot.warnings) {
+        io.stderr(`sealed-infra: note: ${w}\n`);
+    }
+    io.stdout(out);
+    return countViolations(report).mandatory > 0 ? 1 : 0;
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+    const info = packageInfo();
+    let verbose = argv.includes("--verbose");
+    let result: Promise<number> | undefined;
+    let helpText = "";
+
+    const program = new Command("sealed-infra")
+        .description("Pulumi policy pack and offline checker for immutable infrastructure with separated duties")
+        .version(info.version, "-V, --version")
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => (helpText += s), writeErr: () => undefined, outputError: () => undefined });
+    program
+        .command("check")
+        .description("check a Pulumi program (run under mocks) or a stack export against the policy pack, offline")
+        .argument("[program-dir]", "Pulumi program to run under mocks (default: .)")
+        .option("--stack-export <file>", "check a `pulumi stack export` file instead of a program")
+        .option("--policy-pack <dir>", "policy pack directory (default: the pack shipped with sealed-infra)")
+        .option("--config <file>", "policy pack config JSON, as for --policy-pack-config")
+        .addOption(new Option("--format <format>", "report format").choices(["text", "json", "sarif"]).default("text"))
+        .option("--stack <name>", "stack name for program mode (default: dev)")
+        .option("--preview", "preview semantics: values not known until the update are unknown")
+        .option("--verbose", "print program and pack output, and stack traces on errors")
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => (helpText += s), writeErr: () => undefined, outputError: () => undefined })
+        .action((programDir: string | undefined, opts: CheckOptions) => {
+            verbose = opts.verbose === true;
+            result = check(programDir, opts, io);
+        });
+
+    try {
+        if (argv.length === 0) {
+            throw new CheckError("missing command; usage: sealed-infra check [program-dir] [options] (see sealed-infra check --help)");
+        }
+        await program.parseAsync(argv, { from: "user" });
+        if (result === undefined) {
+            throw new CheckError(`unknown command ${JSON.stringify(argv[0])}; usage: sealed-infra check [program-dir] [options]`);
+        }
+        return await result;
+    } catch (e) {
+        if (e instanceof CommanderError) {
+            if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") {
+                io.stdout(helpText);
+                return 0;
+            }
+            io.stderr(`sealed-infra: ${firstLine(e.message.replace(/^error: /, ""))}\n`);
+            return 2;
+        }
+        if (e instanceof CheckError) {
+            io.stderr(`sealed-infra: ${firstLine(e.message)}\n`);
+            if (verbose) {
+                const detail = describeDetail(e.detail);
+                io.stderr(`${e.stack ?? ""}${detail ? `\n${detail}` : ""}\n`);
+            }
+            return 2;
+        }
+        const err = e as Error;
+        io.stderr(`sealed-infra: internal error: ${firstLine(err?.message ?? String(e))}\n`);
+        if (verbose) {
+            io.stderr(`${err?.stack ?? String(e)}\n`);
+        }
+        return 2;
+    }
+}

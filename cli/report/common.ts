@@ -1,0 +1,133 @@
+/**
+ * Shared by the reporters: ordering, display names and counting, as the Pulumi CLI does them
+ * (pulumi/pulumi pkg/backend/display/progress.go printPolicies, diff.go
+ * renderDiffPolicyViolationEvent/policyResourceClause, sdk/go/common/tokens Type.DisplayName).
+ */
+import type { AnalyzerDiagnostic, EnforcementLevel, PackReport, Severity } from "../model";
+
+/** progress.go enforcementRank: remediate, mandatory, advisory, disabled, then anything else. */
+export function enforcementRank(level: EnforcementLevel | string): number {
+    switch (level) {
+        case "remediate":
+            return 0;
+        case "mandatory":
+            return 1;
+        case "advisory":
+            return 2;
+        case "disabled":
+            return 3;
+        default:
+            return 99;
+    }
+}
+
+/** progress.go severityRank: critical first, unspecified after low. */
+export function severityRank(severity: Severity | string): number {
+    switch (severity) {
+        case "critical":
+            return 0;
+        case "high":
+            return 1;
+        case "medium":
+            return 2;
+        case "low":
+            return 3;
+        case "":
+            return 4;
+        default:
+            return 99;
+    }
+}
+
+function compareStrings(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sorted as the CLI sorts a pack's violations: enforcement, severity, policy name, URN (stable). */
+export function sortDiagnostics(diagnostics: readonly AnalyzerDiagnostic[]): AnalyzerDiagnostic[] {
+    return diagnostics
+        .map((d, i) => ({ d, i }))
+        .sort(
+            (x, y) =>
+                enforcementRank(x.d.enforcementLevel) - enforcementRank(y.d.enforcementLevel) ||
+                severityRank(x.d.severity) - severityRank(y.d.severity) ||
+                compareStrings(x.d.policyName, y.d.policyName) ||
+                compareStrings(x.d.urn, y.d.urn) ||
+                x.i - y.i,
+        )
+        .map((x) => x.d);
+}
+
+/** urn.IsValid: `urn:pulumi:` prefix and at least three `::`. */
+export function isValidUrn(urn: string): boolean {
+    return urn.startsWith("urn:pulumi:") && urn.split("::").length >= 4;
+}
+
+/** The type part of a URN (last `$` segment of the qualified type). */
+export function urnType(urn: string): string {
+    if (!isValidUrn(urn)) {
+        return "";
+    }
+    const qualified = urn.split("::")[2];
+    return qualified.slice(qualified.lastIndexOf("$") + 1);
+}
+
+/** The name part of a URN (everything after the third `::`). */
+export function urnName(urn: string): string {
+    return isValidUrn(urn) ? urn.split("::").slice(3).join("::") : "";
+}
+
+/**
+ * tokens.Type.DisplayName: `pkg:module/file:Name` -> `pkg:module:Name` when the last module
+ * segment is the camel-cased type name; anything else is shown as it is.
+ */
+export function displayType(type: string): string {
+    const parts = type.split(":");
+    if (parts.length !== 3) {
+        return type;
+    }
+    const [pkg, module, name] = parts;
+    if (name.length === 0) {
+        return type;
+    }
+    const slash = module.lastIndexOf("/");
+    if (slash === -1) {
+        return type;
+    }
+    const file = module.slice(slash + 1);
+    if (file !== name[0].toLowerCase() + name.slice(1)) {
+        return type;
+    }
+    return `${pkg}:${module.slice(0, slash)}:${name}`;
+}
+
+/** Remediate-level violations count as mandatory (the engine reports them so). */
+export function isMandatory(d: AnalyzerDiagnostic): boolean {
+    return d.enforcementLevel === "mandatory" || d.enforcementLevel === "remediate";
+}
+
+export function countViolations(report: PackReport): { mandatory: number; advisory: number } {
+    let mandatory = 0;
+    let advisory = 0;
+    for (const d of report.diagnostics) {
+        if (isMandatory(d)) {
+            mandatory++;
+        } else if (d.enforcementLevel === "advisory") {
+            advisory++;
+        }
+    }
+    return { mandatory, advisory };
+}
+
+/**
+ * The violation's own message. @pulumi/policy sends `description + "\n" + message` (server.js
+ * makeReportViolationFun); the CLI prints it whole, the JSON and SARIF reports keep the part
+ * that is specific to the resource (the description is the rule's).
+ */
+export function specificMessage(d: AnalyzerDiagnostic): string {
+    const message = d.message.replace(/\n+$/, "");
+    if (d.description && message.startsWith(d.description + "\n")) {
+        return message.slice(d.description.length + 1);
+    }
+    return message;
+}

@@ -1,0 +1,123 @@
+/**
+ * SARIF 2.1.0 report (OASIS Static Analysis Results Interchange Format) for code-scanning
+ * dashboards. One run; the tool driver is the policy pack, its rules are the pack's policies
+ * (id = policy name, shortDescription = description, help = remediation steps, severity in
+ * properties, default level from the configured enforcement level); each violation is a result
+ * with the rule, level `error` (mandatory/remediate) or `warning` (advisory), the violation's
+ * message and, for resource findings, a logical location whose fullyQualifiedName is the URN.
+ * `security-severity` is the numeric score GitHub code scanning uses to rank alerts.
+ */
+import type { AnalyzerDiagnostic, EnforcementLevel, PackReport, PolicyInfoRecord } from "../model";
+import { isMandatory, sortDiagnostics, specificMessage, urnName, urnType } from "./common";
+
+export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+
+const SECURITY_SEVERITY: Record<string, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
+
+type Level = "error" | "warning" | "note" | "none";
+
+function levelOf(level: EnforcementLevel | string): Level {
+    switch (level) {
+        case "mandatory":
+        case "remediate":
+            return "error";
+        case "advisory":
+            return "warning";
+        default:
+            return "none";
+    }
+}
+
+export interface SarifOptions {
+    /** Where users can read about the tool (tool.driver.informationUri). */
+    informationUri: string;
+}
+
+function rule(p: PolicyInfoRecord, enforcementLevel: EnforcementLevel) {
+    const severity = p.severity || undefined;
+    return {
+        id: p.name,
+        name: p.name,
+        shortDescription: { text: p.description || p.displayName || p.name },
+        help: { text: p.remediationSteps || p.description || p.name },
+        defaultConfiguration: { level: levelOf(enforcementLevel) },
+        properties: {
+            ...(severity ? { severity, "security-severity": SECURITY_SEVERITY[severity] } : {}),
+            ...(p.displayName ? { displayName: p.displayName } : {}),
+            enforcementLevel,
+            policyType: p.policyType,
+        },
+    };
+}
+
+export function toSarif(report: PackReport, opts: SarifOptions) {
+    const policies = [...report.pack.policies];
+    const known = new Set(policies.map((p) => p.name));
+    // A diagnostic from a policy the pack did not list (possible with custom packs) still needs a rule.
+    for (const d of report.diagnostics) {
+        if (!known.has(d.policyName)) {
+            known.add(d.policyName);
+            policies.push({
+                name: d.policyName,
+                displayName: "",
+                description: d.description,
+                enforcementLevel: d.enforcementLevel,
+                severity: d.severity,
+                remediationSteps: "",
+                policyType: "unknown",
+            });
+        }
+    }
+    const ruleIndex = new Map(policies.map((p, i) => [p.name, i]));
+    const rules = policies.map((p) => rule(p, report.appliedConfig[p.name]?.enforcementLevel ?? p.enforcementLevel));
+    const results = sortDiagnostics(report.diagnostics)
+        .filter((d) => d.enforcementLevel !== "disabled")
+        .map((d: AnalyzerDiagnostic) => {
+            const resourceName = urnName(d.urn);
+            return {
+                ruleId: d.policyName,
+                ruleIndex: ruleIndex.get(d.policyName)!,
+                level: levelOf(d.enforcementLevel),
+                message: { text: specificMessage(d) },
+                ...(d.urn
+                    ? {
+                          locations: [
+                              {
+                                  logicalLocations: [
+                                      { name: resourceName, fullyQualifiedName: d.urn, kind: "resource" },
+                                  ],
+                              },
+                          ],
+                      }
+                    : {}),
+                properties: {
+                    enforcementLevel: isMandatory(d) ? "mandatory" : d.enforcementLevel,
+                    ...(d.severity ? { severity: d.severity } : {}),
+                    ...(d.urn ? { resourceType: urnType(d.urn) } : {}),
+                    policyPack: `${d.policyPackName}@v${d.policyPackVersion}`,
+                },
+            };
+        });
+    return {
+        $schema: SARIF_SCHEMA,
+        version: "2.1.0" as const,
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: report.pack.name,
+                        version: report.pack.version,
+                        informationUri: opts.informationUri,
+                        rules,
+                    },
+                },
+                results,
+                properties: { resources: report.resources, packSource: report.packSource },
+            },
+        ],
+    };
+}
+
+export function renderSarif(report: PackReport, opts: SarifOptions): string {
+    return JSON.stringify(toSarif(report, opts), null, 2) + "\n";
+}

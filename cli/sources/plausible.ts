@@ -1,0 +1,455 @@
+/**
+ * What the providers would contribute to a resource that program mode runs under mocks: the
+ * physical names their Check assigns (auto-naming), the id, and plausible output-only values
+ * (ARNs, URLs...) so that references between resources resolve to realistic strings and joins by
+ * name/ARN work as they would on a real stack.
+ *
+ * Facts followed (and where they come from):
+ *  - Bridged (Terraform-based) providers auto-name with `<name>-<7 hex chars>`
+ *    (pulumi-terraform-bridge AutoName -> resource.NewUniqueHex(name+"-", 7, maxLen)); S3 bucket
+ *    names are lower-cased. The name is assigned by Check, so it is known in preview too.
+ *  - pulumi-kubernetes auto-names `metadata.name` with `<name>-<8 hex chars>`
+ *    (provider/pkg/metadata AssignNameIfAutonamable -> resource.NewUniqueName(seed, name+"-", 0, 0, nil),
+ *    whose default random length is 8, pulumi/pulumi sdk/go/common/resource/resource_id.go) and adds
+ *    the annotation `pulumi.com/autonamed: "true"`; it skips objects with a name or generateName.
+ *  - Bridged providers return `id` among the outputs; pulumi-kubernetes does not.
+ *  - Values that are computed by the cloud (ids, ARNs, other output-only properties) are unknown in
+ *    a preview of a new resource.
+ * The random parts are derived from the URN so that runs are reproducible.
+ */
+import { deterministicHex, deterministicUuid, packageOfType } from "./engine";
+import { UNKNOWN } from "../wire";
+import type { WireProperties, WireValue } from "../model";
+
+export const PLAUSIBLE_ACCOUNT = "123456789012";
+export const DEFAULT_REGION = "us-east-1";
+
+export interface PlausibleContext {
+    region: string;
+    account: string;
+    preview: boolean;
+}
+
+/** Packages whose providers are not Terraform-bridged (no `id` among outputs). */
+const NATIVE_PACKAGES = new Set(["kubernetes", "aws-native", "azure-native", "google-native", "pulumi"]);
+
+interface AutoName {
+    property: string;
+    /** Inputs that, when present, make the provider derive the name itself (computed). */
+    prefixProperty?: string;
+    lowercase?: boolean;
+}
+
+/** Bridged AWS resources whose name property pulumi-aws auto-names. */
+const AWS_AUTONAMED: Record<string, AutoName> = {
+    "aws:s3/bucket:Bucket": { property: "bucket", prefixProperty: "bucketPrefix", lowercase: true },
+    "aws:s3/bucketV2:BucketV2": { property: "bucket", prefixProperty: "bucketPrefix", lowercase: true },
+    "aws:ecr/repository:Repository": { property: "name", lowercase: true },
+    "aws:iam/role:Role": { property: "name", prefixProperty: "namePrefix" },
+    "aws:iam/policy:Policy": { property: "name", prefixProperty: "namePrefix" },
+    "aws:iam/user:User": { property: "name" },
+    "aws:iam/group:Group": { property: "name" },
+    "aws:iam/instanceProfile:InstanceProfile": { property: "name", prefixProperty: "namePrefix" },
+    "aws:cloudtrail/trail:Trail": { property: "name" },
+    "aws:cloudwatch/logGroup:LogGroup": { property: "name", prefixProperty: "namePrefix" },
+    "aws:lambda/function:Function": { property: "name" },
+    "aws:sns/topic:Topic": { property: "name", prefixProperty: "namePrefix" },
+    "aws:sqs/queue:Queue": { property: "name", prefixProperty: "namePrefix" },
+    "aws:ecs/cluster:Cluster": { property: "name" },
+    "aws:ec2/securityGroup:SecurityGroup": { property: "name", prefixProperty: "namePrefix" },
+    "aws:ec2/launchTemplate:LaunchTemplate": { property: "name", prefixProperty: "namePrefix" },
+    "aws:dynamodb/table:Table": { property: "name" },
+    "aws:codebuild/project:Project": { property: "name" },
+    "aws:codepipeline/pipeline:Pipeline": { property: "name" },
+    "aws:secretsmanager/secret:Secret": { property: "name", prefixProperty: "namePrefix" },
+};
+
+export function isBridged(type: string): boolean {
+    return !NATIVE_PACKAGES.has(packageOfType(type));
+}
+
+function isObject(v: WireValue | undefined): v is { [key: string]: WireValue } {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The provider's Check: returns the inputs with the auto-assigned physical name, if the resource
+ * type auto-names and the program left the name unset.
+ */
+export function applyCheck(type: string, urn: string, name: string, inputs: WireProperties): WireProperties {
+    const aws = AWS_AUTONAMED[type];
+    if (aws) {
+        if (inputs[aws.property] !== undefined || (aws.prefixProperty && inputs[aws.prefixProperty] !== undefined)) {
+            return inputs;
+        }
+        let physical = `${name}-${deterministicHex(urn, 7)}`;
+        if (aws.lowercase) {
+            physical = physical.toLowerCase();
+        }
+        return { ...inputs, [aws.property]: physical };
+    }
+    if (packageOfType(type) === "kubernetes" && !type.endsWith("Patch") && !type.startsWith("kubernetes:helm") && !type.startsWith("kubernetes:yaml")) {
+        const metadata = inputs.metadata;
+        if (metadata === UNKNOWN) {
+            return inputs;
+        }
+        const md = isObject(metadata) ? metadata : {};
+        if (md.name !== undefined || md.generateName !== undefined) {
+            return inputs;
+        }
+        const annotations = md.annotations;
+        if (annotations !== undefined && !isObject(annotations)) {
+            return inputs; // unknown or odd: the provider could not add its annotation either
+        }
+        return {
+            ...inputs,
+            metadata: {
+                ...md,
+                name: `${name}-${deterministicHex(urn, 8)}`,
+                annotations: { ...(annotations ?? {}), "pulumi.com/autonamed": "true" },
+            },
+        };
+    }
+    return inputs;
+}
+
+function str(v: WireValue | undefined): string | undefined {
+    return typeof v === "string" && v !== UNKNOWN ? v : undefined;
+}
+
+/** ARN service segment for an aws module. */
+function awsService(module: string, typeName: string): string {
+    if (module === "cloudwatch") {
+        if (typeName === "LogGroup" || typeName === "LogStream") {
+            return "logs";
+        }
+        if (typeName.startsWith("Event")) {
+            return "events";
+        }
+    }
+    const renames: Record<string, string> = { cognito: "cognito-idp", elb: "elasticloadbalancing", lb: "elasticloadbalancing", alb: "elasticloadbalancing" };
+    return renames[module] ?? module;
+}
+
+function kebab(s: string): string {
+    return s.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
+}
+
+interface Computed {
+    /** The provider-assigned id (update mode). */
+    id: string;
+    /** Output-only values (update mode). */
+    outputs: WireProperties;
+}
+
+/** Plausible id and output-only values for an AWS (bridged) resource, on update. */
+function awsComputed(type: string, urn: string, name: string, inputs: WireProperties, ctx: PlausibleContext, hasArn: boolean): Computed {
+    const [, moduleAndFile, typeName] = type.split(":");
+    const module = moduleAndFile.split("/")[0];
+    const { region, account } = ctx;
+    const suffix = deterministicHex(urn, 7);
+    const physical = str(inputs.name) ?? `${name}-${suffix}`;
+    const pathOf = (p: WireValue | undefined) => (str(p) ?? "/").replace(/^\/+/, "");
+    switch (type) {
+        case "aws:s3/bucket:Bucket":
+        case "aws:s3/bucketV2:BucketV2": {
+            const bucket = str(inputs.bucket) ?? `${name}-${suffix}`.toLowerCase();
+            const bucketRegion = str(inputs.region) ?? region;
+            return {
+                id: bucket,
+                outputs: {
+                    arn: `arn:aws:s3:::${bucket}`,
+                    bucketDomainName: `${bucket}.s3.amazonaws.com`,
+                    bucketRegionalDomainName: `${bucket}.s3.${bucketRegion}.amazonaws.com`,
+                    bucketRegion,
+                    region: bucketRegion,
+                    hostedZoneId: "Z3AQBSTGFYJSTF",
+                },
+            };
+        }
+        case "aws:ecr/repository:Repository":
+            return {
+                id: physical,
+                outputs: {
+                    arn: `arn:aws:ecr:${region}:${account}:repository/${physical}`,
+                    registryId: account,
+                    repositoryUrl: `${account}.dkr.ecr.${region}.amazonaws.com/${physical}`,
+                },
+            };
+        case "aws:iam/role:Role":
+            return {
+                id: physical,
+                outputs: {
+                    arn: `arn:aws:iam::${account}:role/${pathOf(inputs.path)}${physical}`,
+                    uniqueId: `AROA${deterministicHex(urn + "#uid", 17).toUpperCase()}`,
+                    createDate: "2026-01-01T00:00:00Z",
+                },
+            };
+        case "aws:iam/user:User":
+            return {
+                id: physical,
+                outputs: {
+                    arn: `arn:aws:iam::${account}:user/${pathOf(inputs.path)}${physical}`,
+                    uniqueId: `AIDA${deterministicHex(urn + "#uid", 17).toUpperCase()}`,
+                },
+            };
+        case "aws:iam/group:Group":
+            return {
+                id: physical,
+                outputs: {
+                    arn: `arn:aws:iam::${account}:group/${pathOf(inputs.path)}${physical}`,
+                    uniqueId: `AGPA${deterministicHex(urn + "#uid", 17).toUpperCase()}`,
+                },
+            };
+        case "aws:iam/policy:Policy": {
+            const arn = `arn:aws:iam::${account}:policy/${pathOf(inputs.path)}${physical}`;
+            return { id: arn, outputs: { arn, policyId: `ANPA${deterministicHex(urn + "#uid", 17).toUpperCase()}`, attachmentCount: 0 } };
+        }
+        case "aws:iam/instanceProfile:InstanceProfile":
+            return {
+                id: physical,
+                outputs: {
+                    arn: `arn:aws:iam::${account}:instance-profile/${pathOf(inputs.path)}${physical}`,
+                    uniqueId: `AIPA${deterministicHex(urn + "#uid", 17).toUpperCase()}`,
+                },
+            };
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+            const host = (str(inputs.url) ?? `${name}.example.com`).replace(/^https:\/\//, "");
+            const arn = `arn:aws:iam::${account}:oidc-provider/${host}`;
+            return { id: arn, outputs: { arn } };
+        }
+        case "aws:kms/key:Key": {
+            const keyId = deterministicUuid(urn);
+            return { id: keyId, outputs: { keyId, arn: `arn:aws:kms:${region}:${account}:key/${keyId}` } };
+        }
+        case "aws:kms/alias:Alias": {
+            const aliasName = str(inputs.name) ?? `alias/${name}-${suffix}`;
+            return { id: aliasName, outputs: { name: aliasName, arn: `arn:aws:kms:${region}:${account}:${aliasName}` } };
+        }
+        case "aws:cloudtrail/trail:Trail": {
+            const arn = `arn:aws:cloudtrail:${region}:${account}:trail/${physical}`;
+            return { id: arn, outputs: { arn, homeRegion: region } };
+        }
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { id: physical, outputs: { arn: `arn:aws:logs:${region}:${account}:log-group:${physical}` } };
+        case "aws:lambda/function:Function": {
+            const arn = `arn:aws:lambda:${region}:${account}:function:${physical}`;
+            return {
+                id: physical,
+                outputs: {
+                    arn,
+                    qualifiedArn: `${arn}:$LATEST`,
+                    invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+                    version: "$LATEST",
+                },
+            };
+        }
+        case "aws:sns/topic:Topic": {
+            const arn = `arn:aws:sns:${region}:${account}:${physical}`;
+            return { id: arn, outputs: { arn } };
+        }
+        case "aws:sqs/queue:Queue": {
+            const url = `https://sqs.${region}.amazonaws.com/${account}/${physical}`;
+            return { id: url, outputs: { arn: `arn:aws:sqs:${region}:${account}:${physical}`, url } };
+        }
+        case "aws:ecs/cluster:Cluster": {
+            const arn = `arn:aws:ecs:${region}:${account}:cluster/${physical}`;
+            return { id: arn, outputs: { arn } };
+        }
+        case "aws:ecs/taskDefinition:TaskDefinition": {
+            const family = str(inputs.family) ?? physical;
+            return {
+                id: family,
+                outputs: { arn: `arn:aws:ecs:${region}:${account}:task-definition/${family}:1`, arnWithoutRevision: `arn:aws:ecs:${region}:${account}:task-definition/${family}`, revision: 1 },
+            };
+        }
+        case "aws:lambda/codeSigningConfig:CodeSigningConfig": {
+            const cscId = `csc-${deterministicHex(urn, 17)}`;
+            return { id: cscId, outputs: { arn: `arn:aws:lambda:${region}:${account}:code-signing-config:${cscId}`, configId: cscId } };
+        }
+        case "aws:signer/signingProfile:SigningProfile": {
+            const profile = str(inputs.name) ?? `${name.replace(/[^A-Za-z0-9_]/g, "_")}_${suffix}`;
+            return {
+                id: profile,
+                outputs: {
+                    name: profile,
+                    arn: `arn:aws:signer:${region}:${account}:/signing-profiles/${profile}`,
+                    versionArn: `arn:aws:signer:${region}:${account}:/signing-profiles/${profile}/${suffix}`,
+                    version: suffix,
+                },
+            };
+        }
+    }
+    // Split S3 configuration resources are identified by their bucket.
+    if (module === "s3" && typeName !== "Bucket" && str(inputs.bucket)) {
+        return { id: str(inputs.bucket)!, outputs: {} };
+    }
+    const service = awsService(module, typeName);
+    const global = service === "iam" || service === "cloudfront" || service === "route53";
+    const arn = `arn:aws:${service}:${global ? "" : region}:${account}:${kebab(typeName)}/${physical}`;
+    return { id: physical, outputs: hasArn ? { arn } : {} };
+}
+
+/**
+ * The provider's view of a resource after create (update mode) or planned create (preview):
+ * the id and the outputs (inputs after Check plus output-only values).
+ *
+ * @param outputOnly property names the SDK declared as outputs only (`resourceInputs[k] = undefined`),
+ *   undefined when the SDK module could not be read.
+ */
+export function providerResult(
+    type: string,
+    urn: string,
+    name: string,
+    inputs: WireProperties,
+    outputOnly: readonly string[] | undefined,
+    ctx: PlausibleContext,
+): { id: string; outputs: WireProperties } {
+    const pkg = packageOfType(type);
+    const outputs: WireProperties = { ...inputs };
+    let id: string;
+    let computed: WireProperties = {};
+    if (pkg === "aws") {
+        const c = awsComputed(type, urn, name, inputs, ctx, outputOnly === undefined || outputOnly.includes("arn"));
+        id = c.id;
+        computed = c.outputs;
+    } else if (pkg === "kubernetes") {
+        const md = isObject(inputs.metadata) ? inputs.metadata : {};
+        const n = str(md.name) ?? `${name}-${deterministicHex(urn, 8)}`;
+        const ns = str(md.namespace);
+        id = ns ? `${ns}/${n}` : n;
+    } else {
+        id = str(inputs.name) ?? `${name}-${deterministicHex(urn, 7)}`;
+    }
+    if (outputs.tagsAll === undefined && outputOnly?.includes("tagsAll")) {
+        // tagsAll = tags merged with the provider's default tags (none under mocks); planned in preview too.
+        outputs.tagsAll = inputs.tags === undefined ? {} : inputs.tags;
+    }
+    if (ctx.preview) {
+        // A new resource's computed values are unknown until it is created. When the SDK told us its
+        // output-only properties, those are exactly the computed ones; otherwise use what we compute.
+        const computedKeys = outputOnly ?? Object.keys(computed);
+        for (const key of computedKeys) {
+            if (outputs[key] === undefined) {
+                outputs[key] = UNKNOWN;
+            }
+        }
+        id = UNKNOWN;
+    } else {
+        for (const [key, value] of Object.entries(computed)) {
+            if (inputs[key] === undefined) {
+                outputs[key] = value;
+            }
+        }
+    }
+    if (isBridged(type)) {
+        outputs.id = id;
+    }
+    return { id, outputs };
+}
+
+/**
+ * Plausible results for provider functions (invokes). Invokes run in preview too, so results are
+ * known in both modes. Unknown functions echo their arguments (as @pulumi/pulumi's mocks do).
+ */
+export function invokeResult(token: string, args: Record<string, unknown>, ctx: PlausibleContext): Record<string, unknown> {
+    const { region, account } = ctx;
+    switch (token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: account, arn: `arn:aws:iam::${account}:user/sealed-infra-check`, userId: "AIDACKCEVSQ6C2EXAMPLE", id: account };
+        case "aws:index/getRegion:getRegion": {
+            const name = typeof args.region === "string" ? args.region : typeof args.name === "string" ? args.name : region;
+            return { ...args, name, region: name, id: name, endpoint: `ec2.${name}.amazonaws.com`, description: name };
+        }
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+        case "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return { ...args, names: ["a", "b", "c"].map((z) => `${region}${z}`), zoneIds: [1, 2, 3].map((i) => `use1-az${i}`), id: region };
+        case "aws:iam/getPolicyDocument:getPolicyDocument": {
+            const json = JSON.stringify(policyDocument(args), null, 2);
+            return { ...args, json, minifiedJson: JSON.stringify(JSON.parse(json)), id: deterministicHex(json, 10) };
+        }
+    }
+    return { ...args };
+}
+
+type Obj = Record<string, unknown>;
+
+function asArray(v: unknown): unknown[] {
+    return Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
+}
+
+/** aws.iam.getPolicyDocument rendered as the provider renders it (statements, principals, conditions). */
+export function policyDocument(args: Obj): Obj {
+    const statements = asArray(args.statements).map((raw) => {
+        const s = (raw ?? {}) as Obj;
+        const out: Obj = {};
+        if (s.sid) {
+            out.Sid = s.sid;
+        }
+        out.Effect = s.effect ?? "Allow";
+        const single = (v: unknown) => {
+            const list = asArray(v);
+            return list.length === 1 ? list[0] : list;
+        };
+        if (s.actions !== undefined) {
+            out.Action = single(s.actions);
+        }
+        if (s.notActions !== undefined) {
+            out.NotAction = single(s.notActions);
+        }
+        if (s.resources !== undefined) {
+            out.Resource = single(s.resources);
+        }
+        if (s.notResources !== undefined) {
+            out.NotResource = single(s.notResources);
+        }
+        const principals = (key: string) => {
+            const list = asArray(s[key]) as Obj[];
+            if (list.length === 0) {
+                return undefined;
+            }
+            const p: Obj = {};
+            for (const entry of list) {
+                const type = String(entry.type);
+                const ids = asArray(entry.identifiers);
+                if (type === "*" && ids.length === 1 && ids[0] === "*") {
+                    return "*";
+                }
+                const prev = asArray(p[type]);
+                const merged = [...prev, ...ids];
+                p[type] = merged.length === 1 ? merged[0] : merged;
+            }
+            return p;
+        };
+        const principal = principals("principals");
+        if (principal !== undefined) {
+            out.Principal = principal;
+        }
+        const notPrincipal = principals("notPrincipals");
+        if (notPrincipal !== undefined) {
+            out.NotPrincipal = notPrincipal;
+        }
+        const conditions = asArray(s.conditions) as Obj[];
+        if (conditions.length > 0) {
+            const c: Record<string, Obj> = {};
+            for (const cond of conditions) {
+                const test = String(cond.test);
+                const variable = String(cond.variable);
+                const values = asArray(cond.values);
+                c[test] = c[test] ?? {};
+                const prev = asArray(c[test][variable]);
+                const merged = [...prev, ...values];
+                c[test][variable] = merged.length === 1 ? merged[0] : merged;
+            }
+            out.Condition = c;
+        }
+        return out;
+    });
+    const doc: Obj = { Version: args.version ?? "2012-10-17" };
+    if (args.policyId) {
+        doc.Id = args.policyId;
+    }
+    doc.Statement = statements;
+    return doc;
+}
