@@ -1,8 +1,7 @@
 import { strict as assert } from "assert";
-import { unknownCheckingProxy } from "@pulumi/policy/proxy";
 import { read, readBoolean, readJson, readNumber, rawProps, UNREADABLE_SECRET } from "../../policypack/src/framework/values";
 import { UNREADABLE_SECRET as CLI_UNREADABLE_SECRET, UNKNOWN as CLI_UNKNOWN } from "../../cli/wire";
-import { UNKNOWN } from "../harness/policy-harness";
+import { UNKNOWN, unknownCheckingProxy } from "../harness/policy-harness";
 
 describe("framework/values", () => {
     it("agrees with the CLI on the wire markers", () => {

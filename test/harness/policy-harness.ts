@@ -5,7 +5,9 @@
  * behaves like the SDK's. Protocol-level behaviour is covered separately in test/protocol.
  */
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { unknownCheckingProxy } from "@pulumi/policy/proxy";
+// The SDK's own proxy (internal: its .d.ts hides it, so it is required untyped).
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+export const unknownCheckingProxy: <T>(value: T) => T = require("@pulumi/policy/proxy").unknownCheckingProxy;
 import type { PolicyDefinition } from "../../policypack/src/framework/definition";
 import { toPulumiPolicy } from "../../policypack/src/framework/to-pulumi";
 
