@@ -12,6 +12,11 @@ import { s3StoreSealed } from "./policies/immutable-artifacts/s3-store-sealed";
 import { cloudtrailTamperEvident } from "./policies/immutable-artifacts/cloudtrail-tamper-evident";
 import { logGroupsRetained } from "./policies/immutable-artifacts/log-groups-retained";
 import { kmsKeysProtected } from "./policies/immutable-artifacts/kms-keys-protected";
+import { dutiesSeparated } from "./policies/separated-duties/duties-separated";
+import { noDutyEscalation } from "./policies/separated-duties/no-duty-escalation";
+import { trustPoliciesScoped } from "./policies/separated-duties/trust-policies-scoped";
+import { noStandingAdmin } from "./policies/separated-duties/no-standing-admin";
+import { k8sRbacLeastPrivilege } from "./policies/separated-duties/k8s-rbac-least-privilege";
 
 export const catalogue: readonly PolicyDefinition[] = [
     // Immutable artifacts and records
@@ -24,4 +29,10 @@ export const catalogue: readonly PolicyDefinition[] = [
     logGroupsRetained,
     kmsKeysProtected,
     imagesPinnedByDigest,
+    // Separated duties
+    dutiesSeparated,
+    noDutyEscalation,
+    trustPoliciesScoped,
+    noStandingAdmin,
+    k8sRbacLeastPrivilege,
 ];
