@@ -150,7 +150,7 @@ describe("protocol: the published pack", function () {
         it("analyzes a stack: a MUTABLE repository is a MANDATORY violation", async () => {
             const report = await analyzeWith(pack, snapshot([rootStack(), awsProvider(), ecrRepository("images", "MUTABLE")]), undefined);
             assert.deepEqual(
-                report.diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.urn, d.policyPackVersion]),
+                report.diagnostics.filter((d) => d.policyName === "ecr-tags-immutable").map((d) => [d.policyName, d.enforcementLevel, d.urn, d.policyPackVersion]),
                 [["ecr-tags-immutable", "mandatory", urn("aws:ecr/repository:Repository", "images"), PACKAGE.version]],
             );
         });
