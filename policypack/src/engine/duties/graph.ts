@@ -336,7 +336,7 @@ export class PrincipalGraph {
                 continue;
             }
             const owner = target.kind === "group" ? (self ?? target) : target;
-            const empowered = this.empoweredNode(owner, may);
+            const empowered = this.empoweredNode(owner, may, ctx);
             const where = target === self ? "itself" : `${target.kind} "${target.name}"`;
             add(empowered.id, `${label} on ${where}`, empowered.principal?.boundary && !empowered.id.endsWith("*!") ? `bounded by ${empowered.principal.boundary.arn}` : undefined);
             if (target === self || target.kind === "group") {
@@ -373,12 +373,15 @@ export class PrincipalGraph {
     }
 
     /** `X*`: X with any policy; its boundary stays unless the actor can also remove or rewrite it. */
-    private empoweredNode(x: IamPrincipal, may: (a: string, r?: string) => boolean): GraphNode {
+    private empoweredNode(x: IamPrincipal, may: (a: string, r?: string, c?: Context) => boolean, actorContext: Context): GraphNode {
         const kind = x.kind === "role" ? "Role" : "User";
         const boundary = x.boundary;
         let bounded = boundary !== undefined;
         if (boundary) {
-            const canRemove = may(`iam:Delete${kind}PermissionsBoundary`, x.arn) || may(`iam:Put${kind}PermissionsBoundary`, x.arn);
+            // Replacing the boundary counts only when another (the worst) boundary may be put in its place.
+            const canRemove =
+                may(`iam:Delete${kind}PermissionsBoundary`, x.arn) ||
+                may(`iam:Put${kind}PermissionsBoundary`, x.arn, actorContext.with({ "iam:PermissionsBoundary": WORST_POLICY_ARN }));
             const canRewrite = boundary.arn.startsWith("arn:") && !boundary.arn.includes(":iam::aws:policy/") && may("iam:CreatePolicyVersion", boundary.arn);
             bounded = !(canRemove || canRewrite);
         }

@@ -1,0 +1,341 @@
+import { strict as assert } from "assert";
+import { noDutyEscalation } from "../../policypack/src/policies/separated-duties/no-duty-escalation";
+import { dutiesSeparated } from "../../policypack/src/policies/separated-duties/duties-separated";
+import { advisory, mandatory, runStackPolicy, TestResource, UNKNOWN, urnOf } from "../harness/policy-harness";
+import {
+    allow, APPROVE, attach, deny, DEPLOY, doc, group, groupArn, groupPolicy, managedPolicy, policyArn, role, roleArn, ROLE, Stmt,
+    trustArn, trustService, user, USER, userArn, userPolicy,
+} from "../engine/duties/builders";
+
+const approverTrusting = (...trust: Stmt[]) => role("approver", { policies: [[APPROVE]], trust });
+const deployer = (...extra: Stmt[]) => role("deployer", { policies: [[DEPLOY, ...extra]] });
+
+interface Primitive {
+    name: string;
+    stack: TestResource[];
+    /** Text the path must contain. */
+    path: string;
+    /** The principal reported (default the deployer role). */
+    urn?: string;
+}
+
+const service = (svc: string, ...actions: string[]): Primitive => ({
+    name: `iam:PassRole + ${actions.join(" + ")} to a role trusting ${svc}`,
+    stack: [deployer(allow(["iam:PassRole", ...actions])), approverTrusting(trustService(svc))],
+    path: `deployer -[iam:PassRole + ${actions.join(" + ")}]-> approver (trusts ${svc}) -> approve: codepipeline:PutApprovalResult`,
+});
+
+const PRIMITIVES: Primitive[] = [
+    {
+        name: "sts:AssumeRole through a trust policy naming the deployer",
+        stack: [deployer(), approverTrusting(trustArn(roleArn("deployer")))],
+        path: `deployer -[sts:AssumeRole]-> approver (trusts role "deployer") -> approve: codepipeline:PutApprovalResult`,
+    },
+    {
+        name: "sts:AssumeRole through account trust and an identity policy",
+        stack: [deployer(allow("sts:AssumeRole", roleArn("approver"))), approverTrusting(trustArn("arn:aws:iam::123456789012:root"))],
+        path: `deployer -[sts:AssumeRole]-> approver (trusts account 123456789012) -> approve`,
+    },
+    {
+        name: "a chain of assumed roles",
+        stack: [
+            deployer(),
+            role("hop", { trust: [trustArn(roleArn("deployer"))] }),
+            approverTrusting(trustArn(roleArn("hop"))),
+        ],
+        path: `deployer -[sts:AssumeRole]-> hop (trusts role "deployer") -[sts:AssumeRole]-> approver (trusts role "hop") -> approve`,
+    },
+    service("lambda.amazonaws.com", "lambda:CreateFunction"),
+    service("ec2.amazonaws.com", "ec2:RunInstances"),
+    service("ecs-tasks.amazonaws.com", "ecs:RegisterTaskDefinition", "ecs:RunTask"),
+    service("cloudformation.amazonaws.com", "cloudformation:CreateStack"),
+    service("codebuild.amazonaws.com", "codebuild:CreateProject", "codebuild:StartBuild"),
+    service("glue.amazonaws.com", "glue:CreateDevEndpoint"),
+    service("sagemaker.amazonaws.com", "sagemaker:CreateNotebookInstance"),
+    service("datapipeline.amazonaws.com", "datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition", "datapipeline:ActivatePipeline"),
+    service("ec2.amazonaws.com", "autoscaling:CreateAutoScalingGroup", "ec2:CreateLaunchTemplate"),
+    {
+        name: "lambda:UpdateFunctionCode on a function running as the approver",
+        stack: [
+            deployer(),
+            approverTrusting(trustService("lambda.amazonaws.com")),
+            { type: "aws:lambda/function:Function", name: "approve-fn", props: { name: "approve-fn", role: roleArn("approver"), arn: "arn:aws:lambda:eu-west-1:123456789012:function:approve-fn" } },
+        ],
+        path: `deployer -[lambda:UpdateFunctionCode on function "approve-fn"]-> approver (runs as role "approver") -> approve`,
+    },
+    {
+        name: "iam:PutRolePolicy on itself",
+        stack: [deployer(allow("iam:PutRolePolicy", roleArn("deployer"))), approverTrusting(trustService("lambda.amazonaws.com"))],
+        path: `deployer -[iam:PutRolePolicy on itself]-> deployer (any policy) -> approve: codepipeline:PutApprovalResult via any policy it writes`,
+    },
+    {
+        name: "iam:AttachRolePolicy on itself",
+        stack: [deployer(allow("iam:AttachRolePolicy", roleArn("deployer"))), approverTrusting(trustService("lambda.amazonaws.com"))],
+        path: `deployer -[iam:AttachRolePolicy on itself]-> deployer (any policy)`,
+    },
+    {
+        name: "iam:CreatePolicyVersion on a customer policy attached to itself",
+        stack: [
+            deployer(allow("iam:CreatePolicyVersion", policyArn("deployer-extra"))),
+            managedPolicy("deployer-extra", [allow("s3:GetObject")]),
+            attach("deployer", policyArn("deployer-extra")),
+            approverTrusting(trustService("lambda.amazonaws.com")),
+        ],
+        path: `deployer -[iam:CreatePolicyVersion on ${policyArn("deployer-extra")} on itself]-> deployer (any policy)`,
+    },
+    {
+        name: "iam:UpdateAssumeRolePolicy on the approver",
+        stack: [deployer(allow("iam:UpdateAssumeRolePolicy", roleArn("approver"))), approverTrusting(trustService("lambda.amazonaws.com"))],
+        path: `deployer -[iam:UpdateAssumeRolePolicy]-> approver (its trust policy can be rewritten) -> approve`,
+    },
+    {
+        name: "iam:CreateRole + iam:PutRolePolicy without a boundary",
+        stack: [deployer(allow(["iam:CreateRole", "iam:PutRolePolicy"], "arn:aws:iam::123456789012:role/new-*")), approverTrusting(trustService("lambda.amazonaws.com"))],
+        path: `deployer -[iam:CreateRole + iam:PutRolePolicy]-> a new role without a permissions boundary (any policy, no boundary required) -> approve`,
+    },
+    {
+        name: "removing its own permissions boundary and writing a policy",
+        stack: [
+            role("deployer", {
+                policies: [[DEPLOY, allow(["iam:PutRolePolicy", "iam:DeleteRolePermissionsBoundary"], roleArn("deployer"))]],
+                boundary: policyArn("app-boundary"),
+            }),
+            managedPolicy("app-boundary", [allow(["lambda:*", "iam:PutRolePolicy", "iam:DeleteRolePermissionsBoundary"])]),
+            approverTrusting(trustService("lambda.amazonaws.com")),
+        ],
+        path: `deployer -[iam:PutRolePolicy on itself]-> deployer (any policy) -> approve`,
+    },
+    {
+        name: "iam:AddUserToGroup (a deployer user joins the approvers group)",
+        stack: [
+            user("dev"),
+            userPolicy("dev", [DEPLOY, allow("iam:AddUserToGroup", groupArn("approvers"))]),
+            group("approvers"),
+            groupPolicy("approvers", [APPROVE]),
+        ],
+        path: `dev -[iam:AddUserToGroup]-> approvers (adds itself to the group) -> approve`,
+        urn: urnOf(USER, "dev"),
+    },
+    {
+        name: "iam:CreateAccessKey for the approver user",
+        stack: [deployer(allow("iam:CreateAccessKey", userArn("alice"))), user("alice"), userPolicy("alice", [APPROVE])],
+        path: `deployer -[iam:CreateAccessKey]-> alice (signs in as the user) -> approve`,
+    },
+    {
+        name: "iam:CreateLoginProfile for the approver user",
+        stack: [deployer(allow("iam:CreateLoginProfile", userArn("alice"))), user("alice"), userPolicy("alice", [APPROVE])],
+        path: `deployer -[iam:CreateLoginProfile]-> alice (signs in as the user) -> approve`,
+    },
+    {
+        name: "iam:PutUserPolicy on itself (a deployer user)",
+        stack: [user("dev"), userPolicy("dev", [DEPLOY, allow("iam:PutUserPolicy", userArn("dev"))])],
+        path: `dev -[iam:PutUserPolicy on itself]-> dev (any policy) -> approve`,
+        urn: urnOf(USER, "dev"),
+    },
+    {
+        name: "iam:PutGroupPolicy on a group it is in",
+        stack: [
+            user("dev"),
+            userPolicy("dev", [DEPLOY]),
+            group("devs"),
+            groupPolicy("devs", [allow("iam:PutGroupPolicy", groupArn("devs"))]),
+            { type: "aws:iam/groupMembership:GroupMembership", name: "devs-members", props: { group: "devs", users: ["dev"] } },
+        ],
+        path: `dev -[iam:PutGroupPolicy on group "devs"]-> dev (any policy) -> approve`,
+        urn: urnOf(USER, "dev"),
+    },
+];
+
+describe("no-duty-escalation", () => {
+    describe("escalation primitives: each alone, given to a deployer beside an approver, is reported with its path", () => {
+        for (const p of PRIMITIVES) {
+            it(p.name, () => {
+                const found = runStackPolicy(noDutyEscalation, p.stack, { preview: false });
+                assert.equal(found.length, 1, JSON.stringify(found, null, 1));
+                assert.equal(found[0].enforcementLevel, "mandatory");
+                assert.equal(found[0].urn, p.urn ?? urnOf(ROLE, "deployer"));
+                assert.ok(found[0].message.includes(p.path), `path "${p.path}" not in:\n${found[0].message}`);
+                assert.match(found[0].message, /can reach conflicting duties through escalation: deploy and approve: /);
+                // Escalation is not a direct conflict.
+                assert.deepEqual(mandatory(runStackPolicy(dutiesSeparated, p.stack, { preview: false })), []);
+            });
+        }
+    });
+
+    it("prints the issue's example path exactly", () => {
+        const found = runStackPolicy(noDutyEscalation, PRIMITIVES.find((p) => p.path.includes("lambda:CreateFunction]"))!.stack);
+        assert.ok(found[0].message.includes("deployer -[iam:PassRole + lambda:CreateFunction]-> approver (trusts lambda.amazonaws.com) -> approve: codepipeline:PutApprovalResult"));
+    });
+
+    it("reports nothing when the deployer has no escalation primitive", () => {
+        assert.deepEqual(runStackPolicy(noDutyEscalation, [deployer(), approverTrusting(trustService("lambda.amazonaws.com"))]), []);
+    });
+
+    it("reports a principal that reaches two conflicting duties through two roles", () => {
+        const stack = [
+            role("ops", { policies: [[allow("sts:AssumeRole")]] }),
+            role("deployer", { policies: [[DEPLOY]], trust: [trustArn(roleArn("ops"))] }),
+            approverTrusting(trustArn(roleArn("ops"))),
+        ];
+        const found = runStackPolicy(noDutyEscalation, stack);
+        assert.equal(found.length, 1);
+        assert.equal(found[0].urn, urnOf(ROLE, "ops"));
+        assert.ok(found[0].message.includes(`ops -[sts:AssumeRole]-> deployer (trusts role "ops") -> deploy`));
+        assert.ok(found[0].message.includes(`ops -[sts:AssumeRole]-> approver (trusts role "ops") -> approve`));
+    });
+
+    describe("false-positive guards", () => {
+        const lambdaApprover = approverTrusting(trustService("lambda.amazonaws.com"));
+
+        it("an explicit Deny of iam:PassRole on the approver in the same policy removes the edge", () => {
+            const stack = [deployer(allow(["iam:PassRole", "lambda:CreateFunction"]), deny("iam:PassRole", roleArn("approver"))), lambdaApprover];
+            assert.deepEqual(runStackPolicy(noDutyEscalation, stack), []);
+        });
+
+        it("an explicit Deny in another policy removes the edge", () => {
+            const stack = [
+                role("deployer", { policies: [[DEPLOY, allow(["iam:PassRole", "lambda:CreateFunction"])], [deny("iam:PassRole", "arn:aws:iam::*:role/approv*")]] }),
+                lambdaApprover,
+            ];
+            assert.deepEqual(runStackPolicy(noDutyEscalation, stack), []);
+        });
+
+        it("a Deny whose resources only partly cover the target does not remove the edge", () => {
+            const stack = [deployer(allow(["iam:PassRole", "lambda:CreateFunction"]), deny("iam:PassRole", roleArn("someone-else"))), lambdaApprover];
+            assert.equal(mandatory(runStackPolicy(noDutyEscalation, stack)).length, 1);
+        });
+
+        it("a permissions boundary that excludes the target removes the edge", () => {
+            const stack = [
+                role("deployer", { policies: [[DEPLOY, allow(["iam:PassRole", "lambda:CreateFunction"])]], boundary: policyArn("deployer-boundary") }),
+                managedPolicy("deployer-boundary", [allow(["lambda:*"]), allow("iam:PassRole", "arn:aws:iam::123456789012:role/app-*")]),
+                lambdaApprover,
+            ];
+            assert.deepEqual(runStackPolicy(noDutyEscalation, stack), []);
+        });
+
+        it("resource scoping that excludes the target removes the edge", () => {
+            const stack = [deployer(allow("iam:PassRole", "arn:aws:iam::123456789012:role/app-*"), allow("lambda:CreateFunction")), lambdaApprover];
+            assert.deepEqual(runStackPolicy(noDutyEscalation, stack), []);
+        });
+
+        it("write access scoped to the read-only AWS-managed policy namespace is no escalation", () => {
+            const stack = [
+                role("deployer", {
+                    policies: [[DEPLOY, allow(["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"], "arn:aws:iam::aws:policy/*")]],
+                    managed: ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+                }),
+                lambdaApprover,
+            ];
+            assert.deepEqual(runStackPolicy(noDutyEscalation, stack), []);
+        });
+
+        it("a condition that cannot hold removes the edge (PassRole only to EC2, approver trusts Lambda)", () => {
+            const stack = [
+                deployer(allow("iam:PassRole", "*", { Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } }), allow(["lambda:CreateFunction", "ec2:RunInstances"])),
+                lambdaApprover,
+            ];
+            assert.deepEqual(runStackPolicy(noDutyEscalation, stack), []);
+        });
+
+        it("a condition on the principal's own known ARN that cannot hold removes the edge", () => {
+            const stack = [
+                deployer(allow(["iam:PassRole", "lambda:CreateFunction"], "*", { Condition: { ArnEquals: { "aws:PrincipalArn": roleArn("someone-else") } } })),
+                lambdaApprover,
+            ];
+            assert.deepEqual(runStackPolicy(noDutyEscalation, stack), []);
+        });
+
+        it("a condition on unknown request context may hold: the edge stays", () => {
+            const stack = [deployer(allow(["iam:PassRole", "lambda:CreateFunction"], "*", { Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } })), lambdaApprover];
+            assert.equal(mandatory(runStackPolicy(noDutyEscalation, stack)).length, 1);
+        });
+
+        it("a service the target role does not trust gives no edge", () => {
+            const stack = [deployer(allow(["iam:PassRole", "lambda:CreateFunction"])), approverTrusting(trustService("codebuild.amazonaws.com"))];
+            assert.deepEqual(runStackPolicy(noDutyEscalation, stack), []);
+        });
+
+        it("delegated administration under a boundary that excludes the other duties is not reported", () => {
+            const boundary = policyArn("app-boundary");
+            const stack = [
+                role("deployer", {
+                    policies: [[
+                        DEPLOY,
+                        allow("lambda:CreateFunction"),
+                        allow(["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"], "arn:aws:iam::123456789012:role/app-*", {
+                            Condition: { StringEquals: { "iam:PermissionsBoundary": boundary } },
+                        }),
+                        allow("iam:PassRole", "arn:aws:iam::123456789012:role/app-*"),
+                        deny(["iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"]),
+                    ]],
+                }),
+                managedPolicy("app-boundary", [allow(["s3:GetObject", "s3:PutObject", "dynamodb:*", "logs:CreateLogStream", "logs:PutLogEvents"])]),
+                role("app-api", { policies: [[allow("dynamodb:*")]], trust: [trustService("lambda.amazonaws.com")], boundary }),
+                lambdaApprover,
+            ];
+            assert.deepEqual(runStackPolicy(noDutyEscalation, stack), []);
+            // Without the boundary condition the same permissions are an escalation.
+            const unbounded = stack.map((r) =>
+                r.name === "deployer"
+                    ? role("deployer", { policies: [[DEPLOY, allow("lambda:CreateFunction"), allow(["iam:CreateRole", "iam:PutRolePolicy"], "arn:aws:iam::123456789012:role/app-*")]] })
+                    : r,
+            );
+            const found = mandatory(runStackPolicy(noDutyEscalation, unbounded));
+            assert.equal(found.length, 1);
+            assert.ok(found[0].message.includes("deployer -[iam:CreateRole + iam:PutRolePolicy]-> a new role without a permissions boundary"));
+        });
+
+        it("break-glass principals are not reported as starting points", () => {
+            const stack = [deployer(allow(["iam:PassRole", "lambda:CreateFunction"])), lambdaApprover];
+            assert.deepEqual(runStackPolicy(noDutyEscalation, stack, { config: { breakGlassPrincipals: ["deploy*"] } }), []);
+        });
+    });
+
+    describe("unknown and unreadable documents", () => {
+        it("an unknown policy document in preview is an advisory 'verified at update' note", () => {
+            const stack = [
+                { type: ROLE, name: "deployer", props: { name: "deployer", arn: roleArn("deployer"), assumeRolePolicy: doc(trustService("lambda.amazonaws.com")), inlinePolicies: [{ name: "x", policy: UNKNOWN }] } },
+            ];
+            const found = runStackPolicy(noDutyEscalation, stack);
+            assert.equal(mandatory(found).length, 0);
+            assert.equal(advisory(found).length, 1);
+            assert.equal(advisory(found)[0].urn, urnOf(ROLE, "deployer"));
+            assert.match(advisory(found)[0].message, /inlinePolicies\[0\]\.policy is not known until the update, so it will be verified at update that no principal can escalate/);
+            const update = runStackPolicy(noDutyEscalation, stack, { preview: false });
+            assert.equal(mandatory(update).length, 1);
+        });
+
+        it("an unknown managed policy ARN in preview is an advisory note", () => {
+            const stack = [role("deployer", { policies: [[DEPLOY]] }), { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "att", props: { role: "deployer", policyArn: UNKNOWN } }];
+            const found = runStackPolicy(noDutyEscalation, stack);
+            assert.equal(advisory(found).length, 1);
+            assert.equal(advisory(found)[0].urn, urnOf("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "att"));
+            assert.match(advisory(found)[0].message, /policyArn is not known until the update/);
+        });
+
+        it("at update an unparseable document fails closed", () => {
+            const stack = [
+                role("deployer", { policies: [[DEPLOY]] }),
+                { type: "aws:iam/rolePolicy:RolePolicy", name: "broken", props: { name: "broken", role: "deployer", policy: "{not json" } },
+            ];
+            const found = runStackPolicy(noDutyEscalation, stack, { preview: false });
+            assert.equal(found.length, 1);
+            assert.equal(found[0].enforcementLevel, "mandatory");
+            assert.equal(found[0].urn, urnOf("aws:iam/rolePolicy:RolePolicy", "broken"));
+            assert.match(found[0].message, /cannot verify that no principal can escalate into a conflicting duty: policy is not valid JSON/);
+        });
+
+        it("an unknown trust policy that refers to the deployer is assumed to trust it", () => {
+            const stack: TestResource[] = [
+                deployer(),
+                { ...approverTrusting(trustService("lambda.amazonaws.com")), propertyDependencies: { assumeRolePolicy: [urnOf(ROLE, "deployer")] } },
+            ];
+            stack[1].props!.assumeRolePolicy = UNKNOWN;
+            const found = runStackPolicy(noDutyEscalation, stack);
+            assert.equal(mandatory(found).length, 1);
+            assert.ok(mandatory(found)[0].message.includes("deployer -[sts:AssumeRole]-> approver"));
+            assert.equal(advisory(found).length, 1);
+        });
+    });
+});
