@@ -1,0 +1,205 @@
+/**
+ * `npm run bench`: sealed-infra's pack against the floor of @pulumi/policy itself, launched and
+ * driven exactly as the Pulumi CLI does (cli/analyzer). Prints ratios; asserts nothing (timing
+ * belongs here, never in tests). Targets from DESIGN.md "Performance budget":
+ *   cold start (spawn to port)          <= 1.2x an empty pack            (median of --runs)
+ *   Analyze per resource, p50           <= 1.5x an empty pack
+ *   AnalyzeStack at 20k resources       <= 1.5x a pack with one no-op stack policy (time, peak RSS)
+ *   growth from 1k to 20k resources     exponent <= 1.2
+ *
+ * Options: --runs N (cold starts per pack, default 7), --requests N (Analyze calls, default 2000),
+ * --sizes 1000,5000,20000, --skip cold,analyze,stack.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { launchPolicyPack, LaunchedPack, preparePack } from "../../cli/analyzer/client";
+import { pb } from "../../cli/analyzer/proto";
+import { buildAnalyzeRequest, buildAnalyzerResource, ResourceIndex } from "../../cli/analyzer/serialize";
+import type { ResourceRecord, StackSnapshot } from "../../cli/model";
+import { recordProgram } from "../../cli/sources/program";
+import { emptyFloorPack, noopStackFloorPack, SEALED_INFRA_PACK } from "./floors";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+function arg(name: string, fallback: string): string {
+    const i = process.argv.indexOf(`--${name}`);
+    return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+const RUNS = Number(arg("runs", "7"));
+const REQUESTS = Number(arg("requests", "2000"));
+const SIZES = arg("sizes", "1000,5000,20000").split(",").map(Number);
+const SKIP = new Set(arg("skip", "").split(",").filter(Boolean));
+
+const identity = { organization: "organization", project: "bench", stack: "dev", dryRun: false, config: {} };
+
+function snapshotOf(resources: ResourceRecord[]): StackSnapshot {
+    return { ...identity, tags: {}, resources };
+}
+
+function median(xs: number[]): number {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)];
+}
+
+function percentile(xs: number[], p: number): number {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+function ms(ns: bigint): number {
+    return Number(ns) / 1e6;
+}
+
+function peakRssMb(pack: LaunchedPack): number {
+    const status = fs.readFileSync(`/proc/${pack.child.pid}/status`, "utf8");
+    const m = /VmHWM:\s+(\d+) kB/.exec(status);
+    return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function verdict(value: number, target: number): string {
+    return value <= target ? `ok (target <= ${target})` : `OVER TARGET (<= ${target})`;
+}
+
+async function launch(packDir: string): Promise<LaunchedPack> {
+    return launchPolicyPack({ packDir, stack: identity, timeoutMs: 60_000 });
+}
+
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
+
+async function coldStart(floor: string): Promise<void> {
+    const times: Record<string, number[]> = { floor: [], ours: [] };
+    for (let i = 0; i < RUNS; i++) {
+        for (const [label, dir] of [["floor", floor], ["ours", SEALED_INFRA_PACK]] as const) {
+            const t0 = process.hrtime.bigint();
+            const pack = await launch(dir);
+            times[label].push(ms(process.hrtime.bigint() - t0));
+            await pack.close();
+        }
+    }
+    const ratio = median(times.ours) / median(times.floor);
+    console.log(`\nCold start (spawn to port line, median of ${RUNS}, alternating)`);
+    console.log(`  empty @pulumi/policy pack  ${median(times.floor).toFixed(0)} ms   [${times.floor.map((t) => t.toFixed(0)).join(", ")}]`);
+    console.log(`  sealed-infra pack          ${median(times.ours).toFixed(0)} ms   [${times.ours.map((t) => t.toFixed(0)).join(", ")}]`);
+    console.log(`  ratio                      ${ratio.toFixed(2)}x  ${verdict(ratio, 1.2)}`);
+    results.coldStart = { floorMs: median(times.floor), oursMs: median(times.ours), ratio };
+}
+
+async function analyzeLatency(floor: string, corpus: ResourceRecord[]): Promise<void> {
+    const requests = Array.from({ length: REQUESTS }, (_, i) => {
+        const r = corpus[i % corpus.length];
+        return { ...r, urn: `${r.urn}-${i}` };
+    });
+    const index = new ResourceIndex(corpus);
+    const built = requests.map((r) => buildAnalyzeRequest(r, r.inputs, index, false));
+    const p50: Record<string, number> = {};
+    const p90: Record<string, number> = {};
+    for (const [label, dir] of [["floor", floor], ["ours", SEALED_INFRA_PACK]] as const) {
+        const pack = await launch(dir);
+        try {
+            await preparePack(pack, snapshotOf(corpus), undefined);
+            for (const req of built.slice(0, 200)) {
+                await pack.call("analyze", req, "Analyze"); // warm-up (JIT, lazy data)
+            }
+            const lat: number[] = [];
+            for (const req of built) {
+                const t0 = process.hrtime.bigint();
+                await pack.call("analyze", req, "Analyze");
+                lat.push(ms(process.hrtime.bigint() - t0));
+            }
+            p50[label] = percentile(lat, 50);
+            p90[label] = percentile(lat, 90);
+        } finally {
+            await pack.close();
+        }
+    }
+    const ratio = p50.ours / p50.floor;
+    console.log(`\nAnalyze per resource (${REQUESTS} sequential calls over a ${corpus.length}-resource corpus from examples/)`);
+    console.log(`  empty @pulumi/policy pack  p50 ${p50.floor.toFixed(2)} ms  p90 ${p90.floor.toFixed(2)} ms`);
+    console.log(`  sealed-infra pack          p50 ${p50.ours.toFixed(2)} ms  p90 ${p90.ours.toFixed(2)} ms`);
+    console.log(`  ratio (p50)                ${ratio.toFixed(2)}x  ${verdict(ratio, 1.5)}`);
+    results.analyze = { p50, p90, ratio };
+}
+
+async function stackScale(floor: string, generate: (size: number) => ResourceRecord[]): Promise<void> {
+    console.log(`\nAnalyzeStack (whole stack, outputs; fresh pack per run; peak RSS = the pack's VmHWM)`);
+    console.log(`  ${"resources".padStart(9)}  ${"floor ms".padStart(9)}  ${"ours ms".padStart(9)}  ${"time x".padStart(7)}  ${"floor MB".padStart(8)}  ${"ours MB".padStart(8)}  ${"mem x".padStart(6)}`);
+    const rows: Array<{ size: number; floorMs: number; oursMs: number; floorMb: number; oursMb: number }> = [];
+    for (const size of SIZES) {
+        const resources = generate(size);
+        const index = new ResourceIndex(resources);
+        const row = { size, floorMs: 0, oursMs: 0, floorMb: 0, oursMb: 0 };
+        for (const [label, dir] of [["floor", floor], ["ours", SEALED_INFRA_PACK]] as const) {
+            const req = new pb.AnalyzeStackRequest();
+            req.setResourcesList(resources.map((r) => buildAnalyzerResource(r, r.outputs, index)));
+            const pack = await launch(dir);
+            try {
+                await preparePack(pack, snapshotOf(resources), undefined);
+                const t0 = process.hrtime.bigint();
+                await pack.call("analyzeStack", req, "AnalyzeStack");
+                const t = ms(process.hrtime.bigint() - t0);
+                const mb = peakRssMb(pack);
+                if (label === "floor") {
+                    row.floorMs = t;
+                    row.floorMb = mb;
+                } else {
+                    row.oursMs = t;
+                    row.oursMb = mb;
+                }
+            } finally {
+                await pack.close();
+            }
+        }
+        rows.push(row);
+        console.log(
+            `  ${String(size).padStart(9)}  ${row.floorMs.toFixed(0).padStart(9)}  ${row.oursMs.toFixed(0).padStart(9)}  ${(row.oursMs / row.floorMs).toFixed(2).padStart(6)}x  ${row.floorMb.toFixed(0).padStart(8)}  ${row.oursMb.toFixed(0).padStart(8)}  ${(row.oursMb / row.floorMb).toFixed(2).padStart(5)}x`,
+        );
+    }
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    if (rows.length > 1) {
+        const exponent = Math.log(last.oursMs / first.oursMs) / Math.log(last.size / first.size);
+        const floorExponent = Math.log(last.floorMs / first.floorMs) / Math.log(last.size / first.size);
+        console.log(`  time ratio at ${last.size}: ${(last.oursMs / last.floorMs).toFixed(2)}x  ${verdict(last.oursMs / last.floorMs, 1.5)}`);
+        console.log(`  peak memory ratio at ${last.size}: ${(last.oursMb / last.floorMb).toFixed(2)}x  ${verdict(last.oursMb / last.floorMb, 1.5)}`);
+        console.log(`  growth exponent ${first.size} -> ${last.size}: ${exponent.toFixed(2)} (floor ${floorExponent.toFixed(2)})  ${verdict(exponent, 1.2)}`);
+        results.stack = { rows, exponent, floorExponent };
+    } else {
+        results.stack = { rows };
+    }
+}
+
+async function loadGenerator(): Promise<(size: number) => ResourceRecord[]> {
+    const mod = await import("./synthetic-stack");
+    return mod.syntheticStack;
+}
+
+async function main(): Promise<void> {
+    console.log(`sealed-infra benchmarks (${process.version}, ${require("os").cpus().length} cores)`);
+    const empty = emptyFloorPack();
+    const noop = noopStackFloorPack();
+    if (!SKIP.has("cold")) {
+        await coldStart(empty);
+    }
+    if (!SKIP.has("analyze")) {
+        const corpus: ResourceRecord[] = [];
+        for (const dir of fs.readdirSync(path.join(ROOT, "examples"))) {
+            const programDir = path.join(ROOT, "examples", dir);
+            if (fs.existsSync(path.join(programDir, "Pulumi.yaml"))) {
+                corpus.push(...(await recordProgram(programDir, { preview: false })).resources);
+            }
+        }
+        await analyzeLatency(empty, corpus);
+    }
+    if (!SKIP.has("stack")) {
+        await stackScale(noop, await loadGenerator());
+    }
+    fs.mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, ".bench", "results.json"), JSON.stringify(results, null, 2));
+    console.log(`\nresults written to .bench/results.json`);
+}
+
+main().catch((e) => {
+    console.error(e instanceof Error ? e.stack : e);
+    process.exit(1);
+});
