@@ -79,7 +79,7 @@ export const noStandingAdmin = stackPolicy<Config>({
                     continue;
                 }
                 for (const s of pol.statements) {
-                    const why = adminStatement(s);
+                    const why = adminStatement(s, iam.contextOf(p));
                     if (why) {
                         reasons.push(`Statement[${s.index}] of ${s.source.label} ${why}`);
                     }
@@ -97,15 +97,13 @@ export const noStandingAdmin = stackPolicy<Config>({
     },
 });
 
-const EMPTY = new Context();
-
 /** Why an Allow statement amounts to admin access, or undefined. */
-function adminStatement(s: Statement): string | undefined {
+function adminStatement(s: Statement, context: Context): string | undefined {
     if (s.effect !== "Allow") {
         return undefined;
     }
     const allResources = (s.resources?.includes("*") ?? false) || (s.notResources !== undefined && s.notResources.length === 0);
-    if (!allResources || evaluateConditions(s.conditions, EMPTY) === "no") {
+    if (!allResources || evaluateConditions(s.conditions, context) === "no") {
         return undefined;
     }
     if ((s.actions && (s.actions.includes("*") || s.actions.includes("*:*"))) || (s.notActions && s.notActions.length === 0)) {
