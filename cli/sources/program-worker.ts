@@ -29,6 +29,7 @@ import {
     isProviderType,
     packageOfType,
     parseGoDurationSeconds,
+    parseProviderReference,
     providerType,
     ROOT_STACK_TYPE,
 } from "./engine";
@@ -254,7 +255,7 @@ class Recorder {
                 outputs = { ...inputs };
             } else {
                 inputs = applyCheck(type, urn, name, inputs);
-                const result = providerResult(type, urn, name, inputs, outputOnlyProperties(this.request.programDir, type), this.ctx);
+                const result = providerResult(type, urn, name, inputs, outputOnlyProperties(this.request.programDir, type), this.contextFor(provider));
                 id = result.id;
                 outputs = result.outputs;
             }
@@ -304,6 +305,13 @@ class Recorder {
         if (!provider && !token.startsWith("pulumi:")) {
             this.defaultProvider(packageOfType(token), version, pluginDownloadUrl);
         }
+    }
+
+    /** Plausible values follow the region of the resource's provider (explicit or default). */
+    private contextFor(providerRef: string | undefined): PlausibleContext {
+        const ref = providerRef ? parseProviderReference(providerRef) : undefined;
+        const region = ref ? this.byUrn.get(ref.urn)?.inputs.region : undefined;
+        return typeof region === "string" && region !== UNKNOWN ? { ...this.ctx, region } : this.ctx;
     }
 
     urnOf(parent: string | undefined, type: string, name: string): string {

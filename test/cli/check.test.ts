@@ -1,0 +1,243 @@
+import { strict as assert } from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { main } from "../../cli/main";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const rel = (p: string) => path.relative(ROOT, path.join(__dirname, "..", "fixtures", p));
+const VIOLATING_EXPORT = rel("exports/violating.json");
+const COMPLIANT_EXPORT = rel("exports/compliant.json");
+const VIOLATING_PROGRAM = rel("programs/violating");
+const COMPLIANT_PROGRAM = rel("programs/compliant");
+const THE_THREE = ["ecr-tags-immutable", "images-pinned-by-digest", "s3-versioning-enabled"];
+
+interface Run {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+async function check(...args: string[]): Promise<Run> {
+    let stdout = "";
+    let stderr = "";
+    const code = await main(["check", ...args], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: ROOT });
+    return { code, stdout, stderr };
+}
+
+interface JsonViolation {
+    policyName: string;
+    enforcementLevel: string;
+    severity: string;
+    urn: string;
+    resourceType: string;
+    resourceName: string;
+    message: string;
+}
+
+function violations(run: Run): JsonViolation[] {
+    return JSON.parse(run.stdout).violations;
+}
+
+/** Exit 2: exactly one line on stderr, nothing on stdout. */
+function assertUsageError(run: Run, pattern: RegExp): void {
+    assert.equal(run.code, 2, `exit code; stderr: ${run.stderr}`);
+    assert.equal(run.stdout, "", "nothing on stdout");
+    const lines = run.stderr.split("\n");
+    assert.equal(lines.length, 2, `exactly one stderr line, got:\n${run.stderr}`);
+    assert.equal(lines[1], "");
+    assert.match(lines[0], /^sealed-infra: /);
+    assert.match(lines[0], pattern);
+}
+
+describe("sealed-infra check (end to end, through the real pack over gRPC)", function () {
+    this.timeout(180_000);
+
+    describe("stack-export mode", () => {
+        it("the violating stack: exactly three mandatory violations, exit 1", async () => {
+            const run = await check("--stack-export", VIOLATING_EXPORT, "--format", "json");
+            assert.equal(run.code, 1, run.stderr);
+            const json = JSON.parse(run.stdout);
+            assert.deepEqual(json.policyPacks, [{ name: "sealed-infra", version: "0.1.0" }]);
+            assert.equal(json.resources, 9);
+            assert.deepEqual(json.summary, { mandatory: 3, advisory: 0 });
+            const v = violations(run);
+            assert.deepEqual(v.map((x) => x.policyName), THE_THREE);
+            assert.ok(v.every((x) => x.enforcementLevel === "mandatory"));
+            assert.deepEqual(v.map((x) => x.urn), [
+                "urn:pulumi:prod::shop::aws:ecr/repository:Repository::images",
+                "urn:pulumi:prod::shop::acme:web:App$kubernetes:apps/v1:Deployment::web",
+                "urn:pulumi:prod::shop::aws:s3/bucketVersioning:BucketVersioning::data",
+            ]);
+            assert.match(v[0].message, /MUTABLE/);
+            assert.match(v[1].message, /nginx:1\.25/);
+            assert.match(v[2].message, /Suspended/);
+            // Notes only (pending operation, encrypted secrets), never an error line.
+            assert.ok(run.stderr.split("\n").filter(Boolean).every((l) => l.startsWith("sealed-infra: note: ")), run.stderr);
+        });
+
+        it("the compliant stack: no violation, exit 0", async () => {
+            const run = await check("--stack-export", COMPLIANT_EXPORT, "--format", "json");
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(violations(run), []);
+            assert.deepEqual(JSON.parse(run.stdout).summary, { mandatory: 0, advisory: 0 });
+        });
+
+        it("text format mirrors the CLI's Policies: section", async () => {
+            const run = await check("--stack-export", VIOLATING_EXPORT);
+            assert.equal(run.code, 1);
+            const lines = run.stdout.split("\n");
+            assert.equal(lines[0], "Policies:");
+            assert.equal(lines[1], "    ❌ sealed-infra@v0.1.0 (local: policypack)");
+            assert.equal(lines[2], "        - [mandatory] [severity: high]  ecr-tags-immutable  (aws:ecr:Repository: images)");
+            assert.match(lines[3], /^ {10}ECR repositories/);
+            assert.ok(lines.includes("        - [mandatory] [severity: high]  images-pinned-by-digest  (kubernetes:apps/v1:Deployment: web)"));
+            assert.ok(lines.includes("        - [mandatory] [severity: high]  s3-versioning-enabled  (aws:s3:BucketVersioning: data)"));
+            assert.equal(lines[lines.length - 2], "3 mandatory violations, 0 advisory violations in 9 resources analyzed");
+        });
+
+        it("SARIF format", async () => {
+            const run = await check("--stack-export", VIOLATING_EXPORT, "--format", "sarif");
+            assert.equal(run.code, 1);
+            const sarif = JSON.parse(run.stdout);
+            assert.equal(sarif.version, "2.1.0");
+            const r = sarif.runs[0];
+            assert.equal(r.tool.driver.name, "sealed-infra");
+            assert.ok(r.tool.driver.rules.length >= 3);
+            assert.deepEqual(r.results.map((x: { ruleId: string }) => x.ruleId), THE_THREE);
+            assert.ok(r.results.every((x: { level: string }) => x.level === "error"));
+            assert.equal(r.results[0].locations[0].logicalLocations[0].fullyQualifiedName, "urn:pulumi:prod::shop::aws:ecr/repository:Repository::images");
+        });
+
+        it("--config disables a policy as the engine reconciles it", async () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "si-config-"));
+            try {
+                const cfg = path.join(dir, "cfg.json");
+                fs.writeFileSync(cfg, JSON.stringify({ "ecr-tags-immutable": "disabled" }));
+                const run = await check("--stack-export", VIOLATING_EXPORT, "--format", "json", "--config", cfg);
+                assert.equal(run.code, 1);
+                assert.deepEqual(violations(run).map((x) => x.policyName), THE_THREE.slice(1));
+
+                fs.writeFileSync(cfg, "{ not json");
+                assertUsageError(await check("--stack-export", VIOLATING_EXPORT, "--config", cfg), /^sealed-infra: policy pack config .* is not valid JSON/);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    });
+
+    describe("program mode", () => {
+        it("the violating program: the same three mandatory violations, exit 1", async () => {
+            const run = await check(VIOLATING_PROGRAM, "--format", "json");
+            assert.equal(run.code, 1, run.stderr);
+            const v = violations(run);
+            assert.deepEqual(v.map((x) => x.policyName), THE_THREE);
+            assert.deepEqual(v.map((x) => x.urn), [
+                "urn:pulumi:dev::check-violating::aws:ecr/repository:Repository::images",
+                "urn:pulumi:dev::check-violating::kubernetes:apps/v1:Deployment::web",
+                "urn:pulumi:dev::check-violating::aws:s3/bucketVersioning:BucketVersioning::data",
+            ]);
+            assert.equal(run.stderr, "");
+        });
+
+        it("the compliant program: no violation, exit 0", async () => {
+            const run = await check(COMPLIANT_PROGRAM, "--format", "json");
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(violations(run), []);
+        });
+
+        it("--preview: the bucket link survives the unknown id, so the same three are found", async () => {
+            const run = await check(VIOLATING_PROGRAM, "--format", "json", "--preview");
+            assert.equal(run.code, 1, run.stderr);
+            assert.deepEqual(
+                violations(run).filter((x) => x.enforcementLevel === "mandatory").map((x) => x.policyName),
+                THE_THREE,
+            );
+        });
+    });
+
+    describe("bad input: exit 2, one stderr line, empty stdout", () => {
+        it("truncated stack export", async () => {
+            assertUsageError(
+                await check("--stack-export", rel("exports/truncated.json")),
+                /^sealed-infra: stack export test\/fixtures\/exports\/truncated\.json is not valid JSON: Unexpected end of JSON input at position 803$/,
+            );
+        });
+
+        it("malformed stack export", async () => {
+            assertUsageError(await check("--stack-export", rel("exports/malformed.json"), "--format", "json"), /is not valid JSON: /);
+        });
+
+        it("wrong-version stack export", async () => {
+            assertUsageError(await check("--stack-export", rel("exports/wrong-version.json")), /has deployment version 1/);
+        });
+
+        it("a program that throws (stack trace only with --verbose)", async () => {
+            const run = await check(rel("programs/throws"), "--format", "json");
+            assertUsageError(run, /^sealed-infra: program test\/fixtures\/programs\/throws failed: boom: the deployment settings are missing$/);
+            const verbose = await check(rel("programs/throws"), "--verbose");
+            assert.equal(verbose.code, 2);
+            assert.equal(verbose.stdout, "");
+            assert.match(verbose.stderr, /^sealed-infra: program .* failed: boom/);
+            assert.match(verbose.stderr, /at settings \(/);
+        });
+
+        it("a directory that is not a Pulumi project", async () => {
+            assertUsageError(await check(rel("programs/no-project")), /failed: no Pulumi\.yaml in /);
+        });
+
+        it("a pack directory without PulumiPolicy.yaml", async () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "si-nopack-"));
+            try {
+                assertUsageError(await check("--stack-export", VIOLATING_EXPORT, "--policy-pack", dir), /PulumiPolicy\.yaml/);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("an unknown flag, a bad format, and both a program and an export", async () => {
+            assertUsageError(await check("--bogus"), /^sealed-infra: unknown option '--bogus'/);
+            assertUsageError(await check("--format", "xml"), /^sealed-infra: option '--format <format>' argument 'xml' is invalid/);
+            assertUsageError(await check(VIOLATING_PROGRAM, "--stack-export", VIOLATING_EXPORT), /give either a program directory .* or --stack-export .*, not both/);
+            assertUsageError(await check("a", "b"), /too many arguments/);
+            let stderr = "";
+            assert.equal(await main([], { stdout: () => undefined, stderr: (t) => (stderr += t) }), 2);
+            assert.match(stderr, /^sealed-infra: missing command/);
+            assert.equal(await main(["frobnicate"], { stdout: () => undefined, stderr: () => undefined }), 2);
+        });
+
+        it("--help goes to stdout with exit 0", async () => {
+            const run = await check("--help");
+            assert.equal(run.code, 0);
+            assert.match(run.stdout, /--stack-export <file>/);
+            assert.equal(run.stderr, "");
+        });
+    });
+
+    describe("the installed command (cli/launcher.js -> dist/cli/main.js)", () => {
+        before(function () {
+            this.timeout(300_000);
+            execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "pipe" });
+        });
+
+        function launch(...args: string[]) {
+            const r = spawnSync(process.execPath, [path.join(ROOT, "cli", "launcher.js"), "check", ...args], { cwd: ROOT, encoding: "utf8" });
+            return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+        }
+
+        it("exits 1 with the JSON report for the violating program (worker started from dist)", () => {
+            const run = launch(VIOLATING_PROGRAM, "--format", "json");
+            assert.equal(run.code, 1, run.stderr);
+            assert.deepEqual(JSON.parse(run.stdout).violations.map((v: JsonViolation) => v.policyName), THE_THREE);
+        });
+
+        it("exits 0 for the compliant export and 2 with one line for a bad flag", () => {
+            assert.equal(launch("--stack-export", COMPLIANT_EXPORT).code, 0);
+            const bad = launch("--nope");
+            assert.equal(bad.code, 2);
+            assert.equal(bad.stdout, "");
+            assert.equal(bad.stderr, "sealed-infra: unknown option '--nope'\n");
+        });
+    });
+});
