@@ -135,6 +135,9 @@ async function check(programDir: string | undefined, opts: CheckOptions, io: Io)
     let snapshot: SourcedStack;
     if (opts.stackExport !== undefined) {
         snapshot = readStackExport(path.resolve(cwd, opts.stackExport), { preview: opts.preview, displayName: opts.stackExport });
+        if (opts.stack !== undefined && opts.stack !== snapshot.stack) {
+            throw new CheckError(`--stack ${opts.stack} does not match the stack in ${opts.stackExport} (${snapshot.stack})`);
+        }
     } else {
         const dir = programDir ?? ".";
         const recorded = await recordProgram(path.resolve(cwd, dir), { preview: opts.preview ?? false, stack: opts.stack, displayName: dir });

@@ -20,7 +20,6 @@
  *  - Custom timeouts arrive as Go duration strings and are kept as seconds (float).
  */
 import { createHash } from "crypto";
-import { UNKNOWN } from "../wire";
 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 export const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
@@ -236,4 +235,3 @@ function intoQName(s: string): string {
     return segments.length > 0 ? segments.join("/") : "_";
 }
 
-export { UNKNOWN };

@@ -31,7 +31,6 @@ import {
     parseGoDurationSeconds,
     parseProviderReference,
     providerType,
-    ROOT_STACK_TYPE,
 } from "./engine";
 import { applyCheck, invokeResult, PlausibleContext, providerResult } from "./plausible";
 import { outputOnlyProperties } from "./sdk-schema";
@@ -49,6 +48,8 @@ export interface WorkerRequest {
     config: Record<string, string>;
     secretKeys: string[];
     region: string;
+    /** Register ts-node before requiring the program (runtime option `typescript`, default true). */
+    typescript: boolean;
     resultFile: string;
 }
 
@@ -474,7 +475,9 @@ async function main(): Promise<void> {
         await mocks.setMocks(mockCallbacks, request.project, request.stack, request.preview, request.organization);
         settings.setMockOptions(new RecordingMonitor(mockCallbacks), request.project, request.stack, request.preview, request.organization);
 
-        registerTypeScript(request.programDir);
+        if (request.typescript) {
+            registerTypeScript(request.programDir);
+        }
         const runProgram = async () => {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const exported = require(request.main);
@@ -487,8 +490,6 @@ async function main(): Promise<void> {
         fail(e);
     }
 }
-
-export { ROOT_STACK_TYPE };
 
 if (require.main === module) {
     main().catch((e) => {

@@ -85,6 +85,7 @@ export async function recordProgram(programDir: string, opts: RecordProgramOptio
             config: config.values,
             secretKeys: config.secretKeys,
             region,
+            typescript: project.typescript,
             resultFile: path.join(tmp, "result.json"),
         };
         const requestFile = path.join(tmp, "request.json");

@@ -28,6 +28,8 @@ export interface PulumiProject {
     /** Absolute path to require (a file, or the directory with a trailing separator). */
     main: string;
     stackConfigDir: string;
+    /** `runtime.options.typescript` (default true): register ts-node before requiring the program. */
+    typescript: boolean;
 }
 
 export interface StackConfig {
@@ -77,6 +79,7 @@ export function loadPulumiProject(programDir: string): PulumiProject {
         throw new CheckError(`invalid project file ${file}: missing project name`);
     }
     const runtime = isObject(doc.runtime) ? doc.runtime.name : doc.runtime;
+    const runtimeOptions = isObject(doc.runtime) && isObject(doc.runtime.options) ? doc.runtime.options : {};
     if (runtime !== "nodejs") {
         throw new CheckError(`project ${name} (${file}) has runtime ${JSON.stringify(runtime ?? null)}; sealed-infra check runs nodejs programs only`);
     }
@@ -96,6 +99,7 @@ export function loadPulumiProject(programDir: string): PulumiProject {
         description: typeof doc.description === "string" ? doc.description : undefined,
         main,
         stackConfigDir,
+        typescript: runtimeOptions.typescript !== false,
     };
 }
 

@@ -196,6 +196,15 @@ describe("sealed-infra check (end to end, through the real pack over gRPC)", fun
             }
         });
 
+        it("a pack that crashes at start, or prints garbage before its port", async () => {
+            assertUsageError(await check("--stack-export", VIOLATING_EXPORT, "--policy-pack", rel("packs/throws-at-start")), /^sealed-infra: .+/);
+            assertUsageError(await check("--stack-export", VIOLATING_EXPORT, "--policy-pack", rel("packs/garbage-stdout"), "--format", "json"), /^sealed-infra: .+/);
+        });
+
+        it("--stack that contradicts the stack export", async () => {
+            assertUsageError(await check("--stack-export", VIOLATING_EXPORT, "--stack", "dev"), /--stack dev does not match the stack in .*violating\.json \(prod\)$/);
+        });
+
         it("an unknown flag, a bad format, and both a program and an export", async () => {
             assertUsageError(await check("--bogus"), /^sealed-infra: unknown option '--bogus'/);
             assertUsageError(await check("--format", "xml"), /^sealed-infra: option '--format <format>' argument 'xml' is invalid/);

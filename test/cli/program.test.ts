@@ -181,7 +181,31 @@ describe("cli/sources/program: recording a program under mocks", function () {
         assert.deepEqual(urns(preview), urns(update), "the same resources otherwise");
     });
 
+    it("runs a JavaScript program from Pulumi.yaml `main`, calling an exported function for the stack outputs", async () => {
+        const s = await recordProgram(path.join(PROGRAMS, "js-main"), { preview: false, stack: "ci" });
+        const J = "urn:pulumi:ci::check-js-main::";
+        assert.equal(s.stack, "ci");
+        const logs = find(s, `${J}aws:cloudwatch/logGroup:LogGroup::app`);
+        assert.match(String(logs.inputs.name), /^app-[0-9a-f]{7}$/);
+        assert.deepEqual(logs.inputs.tags, { owner: "123456789012" }, "getCallerIdentity answered plausibly");
+        assert.equal(logs.outputs.arn, `arn:aws:logs:us-east-1:123456789012:log-group:${logs.inputs.name}`);
+        assert.deepEqual(find(s, `${J}pulumi:pulumi:Stack::check-js-main-ci`).outputs, { logGroup: logs.inputs.name, account: "123456789012" });
+        // The invoke made the engine register the default provider before the log group needed it.
+        const providerAt = s.resources.findIndex((r) => r.urn === `${J}pulumi:providers:aws::default_7_48_0`);
+        assert.ok(providerAt >= 0 && providerAt < s.resources.indexOf(logs));
+    });
+
     describe("failures are one-line CheckErrors", () => {
+        it("another stack has other config (Pulumi.<stack>.yaml)", async () => {
+            try {
+                await recordProgram(path.join(PROGRAMS, "recording"), { preview: false, stack: "staging", displayName: "rec" });
+                assert.fail("expected a failure");
+            } catch (e) {
+                assert.ok(e instanceof CheckError);
+                assert.match(e.message, /^program rec failed: Missing required configuration variable 'check-recording:team'$/);
+            }
+        });
+
         async function failure(dir: string, display?: string): Promise<CheckError> {
             try {
                 await recordProgram(dir, { preview: false, displayName: display });
