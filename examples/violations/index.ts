@@ -2,3 +2,4 @@
 // sealed-infra guarantees. The examples check (`npm run check`) expects the pack to block it.
 import "./immutable-artifacts";
 import "./records";
+import "./separated-duties";

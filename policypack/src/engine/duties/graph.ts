@@ -25,6 +25,9 @@ import { accountOfEntry, IamModel, iamModel, IamPrincipal } from "../iam/model";
 import { awsManagedPolicyDocument } from "../iam/managed-policies";
 import { parsePolicyDocument } from "../iam/document";
 import { evaluateConditions } from "../iam/conditions";
+import { ArnIndex } from "../iam/arn-index";
+import { widenVariables } from "../iam/conditions";
+import { actionMatches } from "../iam/evaluate";
 import { EKS_ACCESS_ENTRY, EKS_ACCESS_POLICY_ASSOCIATION } from "../iam/types";
 import { findGrant, K8sGrant, K8sRule, K8sSubject, makeSubject, RbacModel, rbacModel, BUILTIN_CLUSTER_ROLES } from "../rbac/model";
 
@@ -103,6 +106,12 @@ export class PrincipalGraph {
     private readonly users: IamPrincipal[];
     private readonly groups: IamPrincipal[];
     private readonly pending: string[] = [];
+    private readonly roleIndex: ArnIndex<IamPrincipal>;
+    private readonly userIndex: ArnIndex<IamPrincipal>;
+    private readonly groupIndex: ArnIndex<IamPrincipal>;
+    private readonly functionIndex: ArnIndex<{ fn: StackResource; role: IamPrincipal }>;
+    private readonly serviceTrustIndex = new Map<string, ArnIndex<TrustRef>>();
+    private readonly accountTrustIndex: ArnIndex<TrustRef & { account?: string }>;
 
     constructor(readonly stack: StackModel) {
         this.iam = iamModel(stack);
@@ -111,6 +120,20 @@ export class PrincipalGraph {
         this.users = this.iam.principals.filter((p) => p.kind === "user");
         this.groups = this.iam.principals.filter((p) => p.kind === "group");
         this.indexTrust();
+        this.roleIndex = new ArnIndex(this.roles.map((p) => [p.arn, p]));
+        this.accountTrustIndex = new ArnIndex(this.trustByAccount.map((r) => [r.role.arn, r]));
+        this.userIndex = new ArnIndex(this.users.map((p) => [p.arn, p]));
+        this.groupIndex = new ArnIndex(this.groups.map((p) => [p.arn, p]));
+        const fns: [string, { fn: StackResource; role: IamPrincipal }][] = [];
+        for (const [roleId, list] of this.iam.functionsByRole) {
+            for (const fn of list) {
+                fns.push([functionArn(fn), { fn, role: this.iam.byId.get(roleId)! }]);
+            }
+        }
+        this.functionIndex = new ArnIndex(fns);
+        for (const [svc, refs] of this.trustByService) {
+            this.serviceTrustIndex.set(svc, new ArnIndex(refs.map((r) => [r.role.arn, r])));
+        }
         for (const p of this.iam.principals) {
             this.addNode({
                 id: p.id,
@@ -220,6 +243,23 @@ export class PrincipalGraph {
             return d.allowed === "no" && d.deniedBy !== undefined;
         };
         const actAs = new Set<IamPrincipal>();
+        /** Resource patterns of the Allow statements that may grant `action` (what to look up in an index). */
+        const reach = (action: string): string[] | "all" => {
+            const lower = action.toLowerCase();
+            const out: string[] = [];
+            for (const st of inputs.grants ? [...inputs.identity, ...inputs.grants] : inputs.identity) {
+                if (st.effect !== "Allow" || !actionMatches(st, lower)) {
+                    continue;
+                }
+                if (!st.resources) {
+                    return "all";
+                }
+                for (const r of st.resources) {
+                    out.push(widenVariables(r, ctx));
+                }
+            }
+            return out;
+        };
 
         // Assume role: trust naming this principal, its account, or anyone.
         if (self && self.kind !== "group") {
@@ -241,7 +281,7 @@ export class PrincipalGraph {
             }
         }
         if (self?.kind !== "group" && may("sts:AssumeRole")) {
-            for (const ref of this.trustByAccount) {
+            for (const ref of this.accountTrustIndex.query(reach("sts:AssumeRole"))) {
                 if (ref.account && self?.account && ref.account !== self.account) {
                     continue;
                 }
@@ -270,7 +310,7 @@ export class PrincipalGraph {
             if (!may("iam:PassRole", "*", passCtx)) {
                 continue;
             }
-            for (const ref of this.trustByService.get(prim.service) ?? []) {
+            for (const ref of this.serviceTrustIndex.get(prim.service)?.query(reach("iam:PassRole")) ?? []) {
                 const serviceCtx = new Context({ "aws:PrincipalServiceName": prim.service });
                 if (evaluateConditions(ref.statement.conditions, serviceCtx) === "no" || !may("iam:PassRole", ref.role.arn, passCtx)) {
                     continue;
@@ -282,22 +322,17 @@ export class PrincipalGraph {
 
         // Updating the code of functions that run as another role.
         if (may("lambda:UpdateFunctionCode")) {
-            for (const [roleId, fns] of this.iam.functionsByRole) {
-                for (const fn of fns) {
-                    const arn = functionArn(fn);
-                    if (may("lambda:UpdateFunctionCode", arn)) {
-                        const role = this.iam.byId.get(roleId)!;
-                        add(roleId, `lambda:UpdateFunctionCode on function "${fn.name}"`, `runs as role "${role.name}"`);
-                        actAs.add(role);
-                        break;
-                    }
+            for (const { fn, role } of this.functionIndex.query(reach("lambda:UpdateFunctionCode"))) {
+                if (!actAs.has(role) && role !== self && may("lambda:UpdateFunctionCode", functionArn(fn))) {
+                    add(role.id, `lambda:UpdateFunctionCode on function "${fn.name}"`, `runs as role "${role.name}"`);
+                    actAs.add(role);
                 }
             }
         }
 
         // Changing trust policies.
         if (may("iam:UpdateAssumeRolePolicy")) {
-            for (const role of this.roles) {
+            for (const role of this.roleIndex.query(reach("iam:UpdateAssumeRolePolicy"))) {
                 if (role !== self && may("iam:UpdateAssumeRolePolicy", role.arn)) {
                     add(role.id, "iam:UpdateAssumeRolePolicy", `its trust policy can be rewritten`);
                     actAs.add(role);
@@ -306,7 +341,7 @@ export class PrincipalGraph {
         }
         // Joining groups (users only), creating credentials for other users.
         if (self?.kind === "user" && may("iam:AddUserToGroup")) {
-            for (const g of this.groups) {
+            for (const g of this.groupIndex.query(reach("iam:AddUserToGroup"))) {
                 if (!self.groups.has(g) && may("iam:AddUserToGroup", g.arn)) {
                     add(g.id, "iam:AddUserToGroup", "adds itself to the group");
                 }
@@ -316,7 +351,7 @@ export class PrincipalGraph {
             if (self?.kind === "group" || !may(action)) {
                 continue;
             }
-            for (const u of this.users) {
+            for (const u of this.userIndex.query(reach(action))) {
                 if (u !== self && may(action, u.arn)) {
                     add(u.id, action, "signs in as the user");
                     actAs.add(u);
@@ -560,8 +595,9 @@ export class PrincipalGraph {
             }
         };
         const subjects = [...this.rbac.subjects.values()];
+        const mayImpersonate = grants.some((g) => g.rule.verbs.includes("impersonate") || g.rule.verbs.includes("*"));
         // impersonate
-        for (const [resource, kind] of [["users", "User"], ["groups", "Group"], ["serviceaccounts", "ServiceAccount"]] as const) {
+        for (const [resource, kind] of mayImpersonate ? ([["users", "User"], ["groups", "Group"], ["serviceaccounts", "ServiceAccount"]] as const) : []) {
             for (const s of subjects) {
                 if (s.kind !== kind) {
                     continue;
@@ -608,7 +644,12 @@ export class PrincipalGraph {
             }
         }
         // run as, or take the token of, service accounts
-        for (const [ns, names] of this.rbac.serviceAccountsByNamespace) {
+        const clusterWide = grants.some((g) => g.namespace === undefined);
+        const namespaces = clusterWide
+            ? [...this.rbac.serviceAccountsByNamespace.keys()]
+            : [...new Set(grants.map((g) => g.namespace!))].filter((ns) => this.rbac.serviceAccountsByNamespace.has(ns));
+        for (const ns of namespaces) {
+            const names = this.rbac.serviceAccountsByNamespace.get(ns)!;
             const withDefault = new Set([...names, "default"]);
             let workloadGrant: K8sGrant | undefined;
             const workload = WORKLOAD_RESOURCES.find(([group, resource]) => (workloadGrant = findGrant(grants, { apiGroup: group, resource, verb: "create", namespace: ns })));

@@ -1,0 +1,243 @@
+/**
+ * Synthetic stacks for the AnalyzeStack benchmark, and an in-process runner for the duty
+ * analysis alone. Pure: no timing assertions, nothing launched here (`npm run bench` launches the
+ * pack through the real protocol and compares against the floors).
+ *
+ * A stack is made of "teams" of 40 resources, about 10% of them principals (IAM roles and
+ * Kubernetes service accounts) with their policies and bindings: a deployer role (Lambda deploy,
+ * PassRole scoped to its app roles, delegated role creation under a boundary), an application role
+ * trusting Lambda, an approver role trusting the account with MFA, a customer-managed policy and
+ * its attachment, a Kubernetes deployer service account with a Role and RoleBinding, and the
+ * resources they act on (buckets with versioning, functions, log groups, repositories,
+ * Deployments, ConfigMaps). One team in fifty is deliberately broken (wildcard PassRole), so the
+ * path search runs too.
+ */
+import type { ResourceRecord, WireProperties } from "../../cli/model";
+import { StackModel, StackResource } from "../../policypack/src/engine/stack-model";
+import { catalogue } from "../../policypack/src/catalogue";
+import { configWithDefaults, StackPolicyDefinition } from "../../policypack/src/framework/definition";
+import { Findings } from "../../policypack/src/framework/findings";
+
+const ACCOUNT = "123456789012";
+const TEAM_SIZE = 40;
+
+function urn(type: string, name: string): string {
+    return `urn:pulumi:dev::bench::${type}::${name}`;
+}
+
+function record(type: string, name: string, outputs: WireProperties, propertyDependencies: Record<string, string[]> = {}): ResourceRecord {
+    return {
+        urn: urn(type, name),
+        type,
+        name,
+        custom: true,
+        id: name,
+        inputs: outputs,
+        outputs,
+        dependencies: [...new Set(Object.values(propertyDependencies).flat())],
+        propertyDependencies,
+        options: { protect: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 } },
+    };
+}
+
+const doc = (...Statement: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+
+function role(name: string, trust: unknown[], statements: unknown[], extra: WireProperties = {}): ResourceRecord {
+    return record("aws:iam/role:Role", name, {
+        name,
+        arn: roleArn(name),
+        path: "/",
+        assumeRolePolicy: doc(...trust),
+        inlinePolicies: [{ name: `${name}-inline`, policy: doc(...statements) }],
+        managedPolicyArns: [],
+        tags: { team: name.split("-").pop()! },
+        tagsAll: { team: name.split("-").pop()! },
+        ...extra,
+    });
+}
+
+function team(t: number): ResourceRecord[] {
+    const out: ResourceRecord[] = [];
+    const broken = t % 50 === 49;
+    const ns = `team-${t}`;
+    const boundaryArn = `arn:aws:iam::${ACCOUNT}:policy/app-boundary-${t}`;
+    // IAM principals
+    out.push(
+        role(`deployer-${t}`, [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" }], [
+            { Effect: "Allow", Action: ["lambda:UpdateFunctionCode", "lambda:CreateFunction", "lambda:PublishVersion"], Resource: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:app-${t}-*` },
+            broken
+                ? { Effect: "Allow", Action: ["iam:PassRole", "lambda:CreateFunction"], Resource: "*" }
+                : { Effect: "Allow", Action: "iam:PassRole", Resource: `arn:aws:iam::${ACCOUNT}:role/app-${t}-*`, Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } } },
+            {
+                Effect: "Allow",
+                Action: ["iam:CreateRole", "iam:PutRolePolicy"],
+                Resource: `arn:aws:iam::${ACCOUNT}:role/app-${t}-*`,
+                Condition: { StringEquals: { "iam:PermissionsBoundary": boundaryArn } },
+            },
+        ]),
+        role(`app-${t}-fn`, [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }], [
+            { Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem"], Resource: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/app-${t}` },
+            { Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::data-${t}/*` },
+        ], { permissionsBoundary: boundaryArn }),
+        role(
+            `approver-${t}`,
+            [
+                { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole", Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } },
+                ...(broken ? [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] : []),
+            ],
+            [{ Effect: "Allow", Action: "codepipeline:PutApprovalResult", Resource: `arn:aws:codepipeline:eu-west-1:${ACCOUNT}:pipeline-${t}/*` }],
+        ),
+        record("aws:iam/policy:Policy", `app-boundary-${t}`, {
+            name: `app-boundary-${t}`,
+            arn: boundaryArn,
+            path: "/",
+            policy: doc({ Effect: "Allow", Action: ["dynamodb:*", "s3:GetObject", "logs:CreateLogStream", "logs:PutLogEvents"], Resource: "*" }),
+        }),
+        record("aws:iam/policy:Policy", `logs-${t}`, {
+            name: `logs-${t}`,
+            arn: `arn:aws:iam::${ACCOUNT}:policy/logs-${t}`,
+            path: "/",
+            policy: doc({ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/aws/lambda/app-${t}-*` }),
+        }),
+        record(
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            `app-${t}-logs`,
+            { role: `app-${t}-fn`, policyArn: `arn:aws:iam::${ACCOUNT}:policy/logs-${t}` },
+            { role: [urn("aws:iam/role:Role", `app-${t}-fn`)], policyArn: [urn("aws:iam/policy:Policy", `logs-${t}`)] },
+        ),
+    );
+    // Kubernetes principal with its role and binding
+    out.push(
+        record("kubernetes:core/v1:ServiceAccount", `${ns}-deployer`, { metadata: { name: "deployer", namespace: ns } }),
+        record("kubernetes:rbac.authorization.k8s.io/v1:Role", `${ns}-deploy`, {
+            metadata: { name: "deploy", namespace: ns },
+            rules: [{ apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "list", "create", "update", "patch"] }],
+        }),
+        record("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", `${ns}-deployer`, {
+            metadata: { name: "deployer", namespace: ns },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "deploy" },
+            subjects: [{ kind: "ServiceAccount", name: "deployer", namespace: ns }],
+        }),
+    );
+    // What they act on
+    for (let i = 0; out.length < TEAM_SIZE; i++) {
+        switch (i % 6) {
+            case 0: {
+                const b = `data-${t}-${i}`;
+                out.push(record("aws:s3/bucket:Bucket", b, { bucket: b, arn: `arn:aws:s3:::${b}` }));
+                out.push(record("aws:s3/bucketVersioning:BucketVersioning", b, { bucket: b, versioningConfiguration: { status: "Enabled" } }, { bucket: [urn("aws:s3/bucket:Bucket", b)] }));
+                break;
+            }
+            case 1:
+                out.push(
+                    record(
+                        "aws:lambda/function:Function",
+                        `app-${t}-${i}`,
+                        { name: `app-${t}-${i}`, arn: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:app-${t}-${i}`, role: roleArn(`app-${t}-fn`), packageType: "Zip" },
+                        { role: [urn("aws:iam/role:Role", `app-${t}-fn`)] },
+                    ),
+                );
+                break;
+            case 2:
+                out.push(record("aws:cloudwatch/logGroup:LogGroup", `/aws/lambda/app-${t}-${i}`, { name: `/aws/lambda/app-${t}-${i}`, retentionInDays: 0 }));
+                break;
+            case 3:
+                out.push(record("aws:ecr/repository:Repository", `repo-${t}-${i}`, { name: `repo-${t}-${i}`, imageTagMutability: "IMMUTABLE" }));
+                break;
+            case 4:
+                out.push(
+                    record("kubernetes:apps/v1:Deployment", `${ns}-web-${i}`, {
+                        metadata: { name: `web-${i}`, namespace: ns },
+                        spec: { template: { spec: { serviceAccountName: "deployer", containers: [{ name: "web", image: `ghcr.io/acme/web@sha256:${"a".repeat(64)}` }] } } },
+                    }),
+                );
+                break;
+            default:
+                out.push(record("kubernetes:core/v1:ConfigMap", `${ns}-cfg-${i}`, { metadata: { name: `cfg-${i}`, namespace: ns }, immutable: true, data: { k: "v" } }));
+        }
+    }
+    return out.slice(0, TEAM_SIZE);
+}
+
+/** A synthetic stack of exactly `size` resources (root stack included), ~10% principals. */
+export function syntheticStack(size: number): ResourceRecord[] {
+    const out: ResourceRecord[] = [{ ...record("pulumi:pulumi:Stack", "bench-dev", {}), custom: false, id: undefined }];
+    for (let t = 0; out.length < size; t++) {
+        out.push(...team(t));
+    }
+    return out.slice(0, size);
+}
+
+/** The records as the policies' StackModel sees them (outputs). */
+export function toStackModel(records: readonly ResourceRecord[]): StackModel {
+    return StackModel.fromRecords(
+        records.map(
+            (r): StackResource => ({
+                urn: r.urn,
+                type: r.type,
+                name: r.name,
+                props: r.outputs,
+                options: { ...r.options, parent: r.parent } as unknown as StackResource["options"],
+                parent: r.parent,
+                dependencies: r.dependencies,
+                propertyDependencies: r.propertyDependencies,
+            }),
+        ),
+    );
+}
+
+export interface StackAnalysisResult {
+    size: number;
+    principals: number;
+    /** Time for every stack policy of the catalogue on one shared model, in ms. */
+    policiesMs: number;
+    /** Of which building the principal graph and duty analysis (first policy to need it), in ms. */
+    findings: number;
+    heapUsedMb: number;
+}
+
+/**
+ * Runs every stack policy of the catalogue in-process on synthetic stacks of the given sizes,
+ * sharing one StackModel per stack as the pack does in one AnalyzeStack. Returns measurements;
+ * the caller prints or compares them.
+ */
+export function runStackAnalysis(sizes: readonly number[] = [1000, 5000, 20000]): StackAnalysisResult[] {
+    const results: StackAnalysisResult[] = [];
+    const stackPolicies = catalogue.filter((d): d is StackPolicyDefinition => d.kind === "stack");
+    for (const size of sizes) {
+        const records = syntheticStack(size);
+        const principals = records.filter((r) => r.type === "aws:iam/role:Role" || r.type === "kubernetes:core/v1:ServiceAccount").length;
+        const model = toStackModel(records);
+        let findings = 0;
+        const report = () => void findings++;
+        const saved = process.env.PULUMI_NODEJS_DRY_RUN;
+        process.env.PULUMI_NODEJS_DRY_RUN = "false";
+        const t0 = process.hrtime.bigint();
+        try {
+            for (const def of stackPolicies) {
+                const f = new Findings(report as never, false);
+                try {
+                    def.check(model, configWithDefaults(def, {}), f);
+                } catch (e) {
+                    f.internalError(undefined, def.name, e);
+                }
+            }
+        } finally {
+            if (saved === undefined) {
+                delete process.env.PULUMI_NODEJS_DRY_RUN;
+            } else {
+                process.env.PULUMI_NODEJS_DRY_RUN = saved;
+            }
+        }
+        const policiesMs = Number(process.hrtime.bigint() - t0) / 1e6;
+        results.push({ size, principals, policiesMs, findings, heapUsedMb: process.memoryUsage().heapUsed / 1024 / 1024 });
+    }
+    return results;
+}
+
+if (require.main === module) {
+    for (const r of runStackAnalysis()) {
+        console.log(`${String(r.size).padStart(6)} resources  ${String(r.principals).padStart(5)} principals  stack policies ${r.policiesMs.toFixed(0).padStart(6)} ms  findings ${r.findings}  heap ${r.heapUsedMb.toFixed(0)} MB`);
+    }
+}
