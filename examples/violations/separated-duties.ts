@@ -11,7 +11,13 @@ const lambdaTrust = JSON.stringify({
 });
 
 // duties-separated: one role both deploys (lambda:UpdateFunctionCode) and approves releases.
-const allPowerful = new aws.iam.Role("ci-all-powerful", { name: "ci-all-powerful", assumeRolePolicy: lambdaTrust });
+const allPowerful = new aws.iam.Role("ci-all-powerful", {
+    name: "ci-all-powerful",
+    assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    }),
+});
 new aws.iam.RolePolicy("ci-all-powerful", {
     name: "deploy-and-approve",
     role: allPowerful.name,
