@@ -175,3 +175,27 @@ export function designationOf(resource: Taggable, rule: DesignationRule): Design
     }
     return { designated: false };
 }
+
+/**
+ * Tags that designate a KMS key as an approval or log key (any value): components tag release
+ * approval keys `sealed-infra:purpose=release-approval` and store keys `sealed-infra:store=<kind>`.
+ */
+export const KEY_DESIGNATION_TAGS: ReadonlyArray<readonly [string, string | undefined]> = [
+    [TAG_PURPOSE, undefined],
+    [TAG_STORE, undefined],
+];
+
+/** Config options of policies that apply to all KMS keys or only to designated ones. */
+export const keyDesignationOptions = {
+    applyToAllKeys: {
+        description:
+            "Apply to every KMS key. When false, only designated keys: tagged `sealed-infra:purpose` (e.g. release-approval) or `sealed-infra:store`, or matching designatedKeyNamePatterns.",
+        default: true,
+        schema: { type: "boolean" },
+    } as ConfigOption<boolean>,
+    designatedKeyNamePatterns: {
+        description: "Glob patterns (`*` any characters) on the Pulumi name of the keys to include when applyToAllKeys is false.",
+        default: [] as string[],
+        schema: { type: "array", items: { type: "string", minLength: 1 } },
+    } as ConfigOption<string[]>,
+};

@@ -10,7 +10,7 @@
  */
 import { read } from "../framework/values";
 import type { StackModel, StackResource } from "./stack-model";
-import { CLOUDTRAIL_TRAILS, S3_BUCKETS } from "./resource-types";
+import { CLOUDTRAIL_TRAILS, LAMBDA_CODE_SIGNING_CONFIGS, S3_BUCKETS } from "./resource-types";
 
 export interface Link {
     targets: StackResource[];
@@ -112,4 +112,18 @@ export function s3ChildrenByBucket(model: StackModel, childTypes: readonly strin
 /** Trails grouped by the bucket they deliver to (`s3BucketName`, aws and aws-native). */
 export function trailsByBucket(model: StackModel): ReturnType<typeof childrenByParent> {
     return childrenByParent(model, CLOUDTRAIL_TRAILS, "s3BucketName", S3_BUCKETS, s3BucketKeys, "s3-bucket");
+}
+
+/** Keys a Lambda code-signing config is referred to by: its ARN (aws `arn`, aws-native `codeSigningConfigArn`) and id. */
+export const codeSigningConfigKeys: KeysOf = (config) => [
+    config.props.arn,
+    config.props.codeSigningConfigArn,
+    config.props.id,
+    config.props.configId,
+    config.props.codeSigningConfigId,
+];
+
+/** The code-signing config(s) a Lambda function's `codeSigningConfigArn` refers to (aws and aws-native). */
+export function codeSigningConfigOf(model: StackModel, fn: StackResource): Link {
+    return linkedByProperty(model, fn, "codeSigningConfigArn", LAMBDA_CODE_SIGNING_CONFIGS, codeSigningConfigKeys, "lambda-code-signing-config");
 }

@@ -135,3 +135,48 @@ export const KMS_KEYS = Object.values(KMS_KEY);
 
 /** A separate key policy attached to an existing key (aws only). */
 export const KMS_KEY_POLICY = ["aws:kms/keyPolicy:KeyPolicy"] as const;
+
+// --- Runtime immutability (lambda-code-signing-enforced, k8s-config-immutable, k8s-runtime-read-only,
+// ec2-immutable-hosts).
+
+export const LAMBDA_FUNCTIONS = [LAMBDA_FUNCTION.aws, LAMBDA_FUNCTION.native] as const;
+
+/** Code-signing configs: aws `policies.untrustedArtifactOnDeployment`, aws-native `codeSigningPolicies.…`. */
+export const LAMBDA_CODE_SIGNING_CONFIG = {
+    aws: "aws:lambda/codeSigningConfig:CodeSigningConfig",
+    native: "aws-native:lambda:CodeSigningConfig",
+} as const;
+export const LAMBDA_CODE_SIGNING_CONFIGS = [LAMBDA_CODE_SIGNING_CONFIG.aws, LAMBDA_CODE_SIGNING_CONFIG.native] as const;
+
+/** Kubernetes ConfigMaps and Secrets (`immutable`), their Patch variants and List kinds. */
+export const K8S_CONFIG_MAP = {
+    object: "kubernetes:core/v1:ConfigMap",
+    patch: "kubernetes:core/v1:ConfigMapPatch",
+    list: "kubernetes:core/v1:ConfigMapList",
+} as const;
+export const K8S_SECRET = {
+    object: "kubernetes:core/v1:Secret",
+    patch: "kubernetes:core/v1:SecretPatch",
+    list: "kubernetes:core/v1:SecretList",
+} as const;
+export const K8S_CONFIG_TYPES = [...Object.values(K8S_CONFIG_MAP), ...Object.values(K8S_SECRET)] as const;
+
+/** EC2 hosts: instances and what launches them. aws-native property names differ (see ec2-immutable-hosts). */
+export const EC2_INSTANCE = {
+    aws: "aws:ec2/instance:Instance",
+    spot: "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
+    native: "aws-native:ec2:Instance",
+} as const;
+export const EC2_LAUNCH_TEMPLATE = {
+    aws: "aws:ec2/launchTemplate:LaunchTemplate",
+    native: "aws-native:ec2:LaunchTemplate",
+} as const;
+export const EC2_LAUNCH_CONFIGURATION = {
+    aws: "aws:ec2/launchConfiguration:LaunchConfiguration",
+    native: "aws-native:autoscaling:LaunchConfiguration",
+} as const;
+export const EC2_HOSTS = [
+    ...Object.values(EC2_INSTANCE),
+    ...Object.values(EC2_LAUNCH_TEMPLATE),
+    ...Object.values(EC2_LAUNCH_CONFIGURATION),
+] as const;
