@@ -74,38 +74,6 @@ export function rootStackUrn(stack: string, project: string): string {
     return engineUrn(stack, project, undefined, ROOT_STACK_TYPE, `${project}-${stack}`);
 }
 
-export interface AliasSpec {
-    /** A literal alias URN (takes precedence). */
-    urn?: string;
-    name?: string;
-    type?: string;
-    project?: string;
-    stack?: string;
-    parentUrn?: string;
-    noParent?: boolean;
-}
-
-/** The alias URN the engine derives from an alias spec (step_generator.go collapseAliasToUrn). */
-export function aliasUrn(
-    spec: AliasSpec,
-    resource: { name: string; type: string; parent?: string },
-    deployment: { stack: string; project: string },
-): string {
-    if (spec.urn) {
-        return spec.urn;
-    }
-    const name = spec.name || resource.name;
-    const type = spec.type || resource.type;
-    let parent = spec.parentUrn || resource.parent || "";
-    if (spec.noParent || (parent !== "" && urnQualifiedType(parent) === ROOT_STACK_TYPE)) {
-        parent = "";
-    }
-    const project = spec.project || deployment.project;
-    const stack = spec.stack || deployment.stack;
-    const prefix = parent === "" ? `urn:pulumi:${stack}::${project}::` : `${parent.slice(0, parent.lastIndexOf("::"))}$`;
-    return `${prefix}${type}::${name}`;
-}
-
 /** providers/provider.go DefaultName. */
 export function defaultProviderName(version: string | undefined, pluginDownloadUrl?: string): string {
     let name = "default";

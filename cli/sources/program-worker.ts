@@ -21,8 +21,6 @@ import { createRequire } from "module";
 import type { ResourceRecord, WireProperties, WireValue } from "../model";
 import { RESOURCE_REFERENCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN } from "../wire";
 import {
-    aliasUrn,
-    AliasSpec,
     defaultProviderName,
     deterministicUuid,
     engineUrn,
@@ -208,26 +206,9 @@ class Recorder {
             propertyDependencies[key] = propertyDependencies[key] ?? [];
         }
 
-        const aliasSpecs: AliasSpec[] = [];
-        for (const alias of req.getAliasesList() as Any[]) {
-            if (alias.hasSpec && alias.hasSpec()) {
-                const spec = alias.getSpec();
-                aliasSpecs.push({
-                    name: spec.getName() || undefined,
-                    type: spec.getType() || undefined,
-                    stack: spec.getStack() || undefined,
-                    project: spec.getProject() || undefined,
-                    parentUrn: spec.getParenturn() || undefined,
-                    noParent: spec.getNoparent() || undefined,
-                });
-            } else if (alias.getUrn()) {
-                aliasSpecs.push({ urn: alias.getUrn() });
-            }
-        }
-        for (const u of req.getAliasurnsList() as string[]) {
-            aliasSpecs.push({ urn: u });
-        }
-        const aliases = [...new Set(aliasSpecs.map((s) => aliasUrn(s, { name, type, parent }, { stack, project })))];
+        // The engine sends analyzers only the alias that matched a resource of the previous state
+        // (step_generator.go, State.GetAliases). Program mode models a first deployment: none.
+        const aliases: string[] = [];
 
         const timeouts = req.getCustomtimeouts();
         const seconds = (v: string | undefined): number => {

@@ -170,8 +170,14 @@ async function stackScale(floor: string, generate: (size: number) => ResourceRec
 }
 
 async function loadGenerator(): Promise<(size: number) => ResourceRecord[]> {
-    const mod = await import("./synthetic-stack");
-    return mod.syntheticStack;
+    // Synthetic stacks with ~10% IAM and RBAC principals (test/bench/stack-analysis.ts).
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const mod = require("./stack-analysis");
+    const generate = mod.syntheticStack ?? mod.generateSyntheticStack ?? mod.default;
+    if (typeof generate !== "function") {
+        throw new Error("test/bench/stack-analysis.ts does not export syntheticStack(size)");
+    }
+    return generate;
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
 import {
-    aliasUrn,
     defaultProviderName,
     deterministicUuid,
     engineUrn,
@@ -31,16 +30,6 @@ describe("cli/sources/engine: what the engine computes", () => {
         const inner = engineUrn(stack, project, outer, "acme:x:Inner", "i");
         assert.equal(inner, "urn:pulumi:dev::proj::acme:x:Outer$acme:x:Inner::i");
         assert.equal(engineUrn(stack, project, inner, "aws:s3/bucket:Bucket", "b"), "urn:pulumi:dev::proj::acme:x:Outer$acme:x:Inner$aws:s3/bucket:Bucket::b");
-    });
-
-    it("derives alias URNs from specs with the resource's defaults", () => {
-        const parent = engineUrn(stack, project, root, "acme:x:Outer", "o");
-        const r = { name: "b", type: "aws:s3/bucket:Bucket", parent };
-        assert.equal(aliasUrn({ name: "old" }, r, { stack, project }), "urn:pulumi:dev::proj::acme:x:Outer$aws:s3/bucket:Bucket::old");
-        assert.equal(aliasUrn({ noParent: true }, r, { stack, project }), "urn:pulumi:dev::proj::aws:s3/bucket:Bucket::b");
-        assert.equal(aliasUrn({ parentUrn: root }, r, { stack, project }), "urn:pulumi:dev::proj::aws:s3/bucket:Bucket::b");
-        assert.equal(aliasUrn({ stack: "prod", project: "other", noParent: true }, r, { stack, project }), "urn:pulumi:prod::other::aws:s3/bucket:Bucket::b");
-        assert.equal(aliasUrn({ urn: "urn:pulumi:x::y::t:m:T::n" }, r, { stack, project }), "urn:pulumi:x::y::t:m:T::n");
     });
 
     it("names default providers like providers.ProviderRequest.DefaultName", () => {

@@ -20,10 +20,10 @@ export const s3VersioningEnabled = stackPolicy<Config>({
         "Each bucket (`aws.s3.Bucket`, the deprecated `aws.s3.BucketV2`, `aws-native:s3:Bucket`) must have versioning " +
         "`Enabled`, from a linked `aws.s3.BucketVersioning` (or the deprecated `BucketVersioningV2`) or from the " +
         "bucket's own legacy inline block (`versioning.enabled`, `versionings[].enabled`, or aws-native " +
-        "`versioningConfiguration.status`). A versioning resource is linked to its bucket through the engine's " +
+        "`versioningConfiguration.status`); with a linked resource the bucket's inline value is ignored, because the " +
+        "provider mirrors the linked resource into it. A versioning resource is linked to its bucket through the engine's " +
         "property dependencies on `bucket`, else by matching `bucket` to the bucket's name, id or ARN. " +
-        "`Suspended`, `Disabled`, `enabled: false`, or no versioning at all fail; so does an inline block that " +
-        "contradicts a linked resource. With `requireMfaDelete`, MFA delete must also be `Enabled`.",
+        "`Suspended`, `Disabled`, `enabled: false`, or no versioning at all fail. With `requireMfaDelete`, MFA delete must also be `Enabled`.",
     why:
         "Without versioning a single PUT or DELETE destroys the previous object for good: artifacts can be swapped " +
         "under their names and records erased, with nothing left to audit. Versioning is also the prerequisite of " +
@@ -31,7 +31,7 @@ export const s3VersioningEnabled = stackPolicy<Config>({
     severity: "high",
     remediationSteps:
         'Add `new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } })` ' +
-        "for each bucket (or use sealed-infra's `ImmutableBucket`), and remove contradicting inline `versioning` blocks. " +
+        "for each bucket (or use sealed-infra's `ImmutableBucket`). Remove legacy inline `versioning` blocks: they fight a linked resource on every update. " +
         "Versioning can be suspended later but never removed, so enabling it is always safe.",
     config: {
         requireMfaDelete: {
@@ -74,23 +74,16 @@ function checkBucket(
     config: Config,
     findings: Findings,
 ): void {
-    const inline = readInline(bucket, config, findings);
-    if (inline.state === "unresolved") {
-        return;
-    }
     if (linked.length > 0) {
+        // The provider mirrors a linked versioning resource into the bucket's computed inline
+        // `versioning` output, so with a linked resource the inline value says nothing new.
         for (const v of linked) {
             checkVersioningResource(v, config, findings, bucket);
         }
-        if (inline.state === "disabled") {
-            findings.violation(
-                bucket,
-                `inline versioning is disabled while ${linked.map((v) => `"${v.name}"`).join(", ")} configures versioning for this bucket; the two fight on every update. Remove the inline versioning block.`,
-            );
-        }
         return;
     }
-    if (inline.state === "enabled") {
+    const inline = readInline(bucket, config, findings);
+    if (inline.state === "unresolved" || inline.state === "enabled") {
         return;
     }
     if (inline.state === "disabled") {
