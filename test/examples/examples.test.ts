@@ -1,0 +1,58 @@
+/**
+ * The examples are the product's demonstration: the compliant ones must come out of the whole
+ * pack clean (no finding of any level), and `violations` must be blocked by at least one mandatory
+ * violation of every policy in the catalogue. Runs through `sealed-infra check` (program under
+ * mocks, launched pack, gRPC), in update and in preview mode.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { main } from "../../cli/main";
+import { catalogue } from "../../policypack/src/catalogue";
+
+const EXAMPLES = path.resolve(__dirname, "..", "..", "examples");
+
+interface JsonReport {
+    violations: Array<{ policyName: string; enforcementLevel: string; resourceName: string; message: string }>;
+    summary: { mandatory: number; advisory: number };
+}
+
+async function check(dir: string, ...flags: string[]): Promise<{ code: number; report: JsonReport; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const code = await main(["check", path.join(EXAMPLES, dir), "--format", "json", ...flags], {
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+    });
+    assert.notEqual(code, 2, `sealed-infra check examples/${dir} failed to run: ${stderr}`);
+    return { code, report: JSON.parse(stdout), stderr };
+}
+
+const programs = fs.readdirSync(EXAMPLES).filter((d) => fs.existsSync(path.join(EXAMPLES, d, "Pulumi.yaml")));
+
+describe("examples", () => {
+    it("include the deliberately violating program", () => {
+        assert.ok(programs.includes("violations"));
+    });
+
+    for (const dir of programs.filter((d) => d !== "violations")) {
+        it(`examples/${dir} passes the whole pack with no finding at update`, async () => {
+            const { code, report } = await check(dir);
+            assert.deepEqual(report.violations.map((v) => `${v.policyName} ${v.resourceName}: ${v.message}`), []);
+            assert.equal(code, 0);
+        });
+        it(`examples/${dir} has no mandatory violation in preview`, async () => {
+            const { code, report } = await check(dir, "--preview");
+            assert.deepEqual(report.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => `${v.policyName} ${v.resourceName}: ${v.message}`), []);
+            assert.equal(code, 0);
+        });
+    }
+
+    it("examples/violations is blocked with a mandatory violation of every policy", async () => {
+        const { code, report } = await check("violations");
+        assert.equal(code, 1);
+        const fired = new Set(report.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policyName));
+        const silent = catalogue.map((p) => p.name).filter((name) => !fired.has(name));
+        assert.deepEqual(silent, [], `policies with no mandatory violation in examples/violations: ${silent.join(", ")}`);
+    });
+});
