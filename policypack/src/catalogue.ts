@@ -12,6 +12,13 @@ import { s3StoreSealed } from "./policies/immutable-artifacts/s3-store-sealed";
 import { cloudtrailTamperEvident } from "./policies/immutable-artifacts/cloudtrail-tamper-evident";
 import { logGroupsRetained } from "./policies/immutable-artifacts/log-groups-retained";
 import { kmsKeysProtected } from "./policies/immutable-artifacts/kms-keys-protected";
+import { lambdaCodeSigningEnforced } from "./policies/immutable-artifacts/lambda-code-signing-enforced";
+import { k8sConfigImmutable } from "./policies/immutable-artifacts/k8s-config-immutable";
+import { k8sRuntimeReadOnly } from "./policies/immutable-artifacts/k8s-runtime-read-only";
+import { ec2ImmutableHosts } from "./policies/immutable-artifacts/ec2-immutable-hosts";
+import { criticalResourcesProtected } from "./policies/immutable-updates/critical-resources-protected";
+import { noIgnoreChangesOnGuardedProperties } from "./policies/immutable-updates/no-ignore-changes-on-guarded-properties";
+import { noDeleteBeforeReplaceOnRecords } from "./policies/immutable-updates/no-delete-before-replace-on-records";
 import { dutiesSeparated } from "./policies/separated-duties/duties-separated";
 import { noDutyEscalation } from "./policies/separated-duties/no-duty-escalation";
 import { trustPoliciesScoped } from "./policies/separated-duties/trust-policies-scoped";
@@ -28,7 +35,16 @@ export const catalogue: readonly PolicyDefinition[] = [
     cloudtrailTamperEvident,
     logGroupsRetained,
     kmsKeysProtected,
+    lambdaCodeSigningEnforced,
     imagesPinnedByDigest,
+    k8sConfigImmutable,
+    k8sRuntimeReadOnly,
+    ec2ImmutableHosts,
+    // Immutable updates (Pulumi resource options)
+    criticalResourcesProtected,
+    // Reads the guards of every policy in this list when first used (a function, so there is no import cycle).
+    noIgnoreChangesOnGuardedProperties(() => catalogue),
+    noDeleteBeforeReplaceOnRecords,
     // Separated duties
     dutiesSeparated,
     noDutyEscalation,
