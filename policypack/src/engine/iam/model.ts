@@ -44,6 +44,8 @@ export interface Problem {
     state: "unknown" | "unreadable";
     /** For unreadable: why (continues after the path). */
     reason: string;
+    /** A trust policy (who can become the principal) rather than its permissions. */
+    trust?: boolean;
 }
 
 export interface AttachedPolicy {
@@ -401,15 +403,15 @@ export class IamModel {
                     p.trust = parsed.doc.statements;
                 } else if (parsed.state === "unknown") {
                     p.trustPending = new Set(r.propertyDependencies[trustPath] ?? []);
-                    p.problems.push({ resource: r, path: trustPath, state: "unknown", reason: "" });
+                    p.problems.push({ resource: r, path: trustPath, state: "unknown", reason: "", trust: true });
                 } else {
-                    p.problems.push({ resource: r, path: trustPath, state: "unreadable", reason: parsed.reason });
+                    p.problems.push({ resource: r, path: trustPath, state: "unreadable", reason: parsed.reason, trust: true });
                 }
             } else if (t.state === "unknown") {
                 p.trustPending = new Set(r.propertyDependencies[trustPath] ?? []);
-                p.problems.push({ resource: r, path: t.path, state: "unknown", reason: "" });
+                p.problems.push({ resource: r, path: t.path, state: "unknown", reason: "", trust: true });
             } else if (t.state === "unreadable") {
-                p.problems.push({ resource: r, path: t.path, state: "unreadable", reason: t.reason });
+                p.problems.push({ resource: r, path: t.path, state: "unreadable", reason: t.reason, trust: true });
             }
         }
     }

@@ -68,6 +68,7 @@ export const dutiesSeparated = stackPolicy<DutyConfig>({
                 `${who}holds conflicting duties ${parts.join("; and ")}. One identity must not hold both: move one duty's permissions to a separate principal, or add an explicit Deny or a permissions boundary that excludes it.`,
             );
         }
-        reportProblems(findings, allProblems(analysis.graph.iam, analysis.graph.rbac), () => "no principal holds two conflicting duties");
+        // Trust policies decide who can become a principal, not what it holds: no-duty-escalation reports them.
+        reportProblems(findings, allProblems(analysis.graph.iam, analysis.graph.rbac).filter((p) => !p.trust), () => "no principal holds two conflicting duties");
     },
 });

@@ -91,7 +91,7 @@ export const noStandingAdmin = stackPolicy<Config>({
                     `${p.kind} "${p.name}" has standing admin access: ${reasons.join("; ")}. Grant only what its duty needs, or name it in breakGlassPrincipals if it is the break-glass ${p.kind}.`,
                 );
             }
-            reportProblems(findings, p.problems, () => `${p.kind} "${p.name}" has no standing admin access`, seen);
+            reportProblems(findings, p.problems.filter((x) => !x.trust), () => `${p.kind} "${p.name}" has no standing admin access`, seen);
         }
         reportProblems(findings, iam.orphanProblems, () => "no principal has standing admin access", seen);
     },
