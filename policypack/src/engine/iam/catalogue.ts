@@ -52,6 +52,11 @@ function load(): Catalogue {
     return loaded;
 }
 
+/** Whether the catalogue has been read (it is read on first use only). */
+export function catalogueLoaded(): boolean {
+    return loaded !== undefined;
+}
+
 /** Where the catalogue came from (package and version). */
 export function catalogueSource(): string {
     return load().source;

@@ -15,6 +15,11 @@ let loaded: { source: string; byKey: Map<string, unknown> } | undefined;
 
 const AWS_MANAGED = /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/;
 
+/** Whether the AWS-managed policy data has been read (on first use only). */
+export function managedPoliciesLoaded(): boolean {
+    return loaded !== undefined;
+}
+
 export function isAwsManagedPolicyArn(arn: string): boolean {
     return AWS_MANAGED.test(arn);
 }
