@@ -85,6 +85,52 @@ describe("duties-separated", () => {
                 duties: /key-admin \(kms:PutKeyPolicy on arn:aws:kms:eu-west-1:123456789012:key\/abc via key policy of KMS key "approvals"\)/,
             },
         ];
+        cases.push(
+            {
+                name: "aws-native: inline policy objects on the role and a ManagedPolicy listing the role",
+                stack: [
+                    {
+                        type: "aws-native:iam:Role",
+                        name: "native-ci",
+                        props: {
+                            roleName: "native-ci",
+                            arn: "arn:aws:iam::123456789012:role/native-ci",
+                            assumeRolePolicyDocument: { Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] },
+                            policies: [{ policyName: "deploy", policyDocument: { Statement: [DEPLOY] } }],
+                        },
+                    },
+                    {
+                        type: "aws-native:iam:ManagedPolicy",
+                        name: "native-approve",
+                        props: { managedPolicyName: "native-approve", policyDocument: { Statement: [APPROVE] }, roles: ["native-ci"] },
+                    },
+                ],
+                urn: urnOf("aws-native:iam:Role", "native-ci"),
+                duties: /deploy \(lambda:UpdateFunctionCode via inline policy "deploy" of role "native-ci"\) and approve \(codepipeline:PutApprovalResult via customer-managed policy "native-approve"\)/,
+            },
+            {
+                name: "a group membership resource and a group policy attachment",
+                stack: [
+                    user("bob"),
+                    userPolicy("bob", [DEPLOY]),
+                    group("approvers"),
+                    managedPolicy("approve", [APPROVE]),
+                    { type: "aws:iam/groupPolicyAttachment:GroupPolicyAttachment", name: "approvers-approve", props: { group: "approvers", policyArn: policyArn("approve") } },
+                    { type: "aws:iam/groupMembership:GroupMembership", name: "approvers", props: { group: "approvers", users: ["bob"] } },
+                ],
+                urn: urnOf(USER, "bob"),
+                duties: /deploy \(lambda:UpdateFunctionCode via inline policy "bob-policy" of user "bob"\) and approve \(codepipeline:PutApprovalResult via customer-managed policy "approve"\)/,
+            },
+            {
+                name: "references resolved through property dependencies while names are unknown",
+                stack: [
+                    { ...role("ci", { policies: [[DEPLOY]] }), props: { ...role("ci").props, name: UNKNOWN, arn: UNKNOWN, inlinePolicies: [{ name: "d", policy: doc(DEPLOY) }] } },
+                    { type: "aws:iam/rolePolicy:RolePolicy", name: "ci-approve", props: { name: "ci-approve", role: UNKNOWN, policy: doc(APPROVE) }, propertyDependencies: { role: [urnOf(ROLE, "ci")] } },
+                ],
+                urn: urnOf(ROLE, "ci"),
+                duties: /approve \(codepipeline:PutApprovalResult via inline policy "ci-approve" of role "ci"\)/,
+            },
+        );
         for (const c of cases) {
             it(c.name, () => {
                 const found = run(c.stack);
