@@ -3,3 +3,4 @@
 import "./immutable-artifacts";
 import "./records";
 import "./separated-duties";
+import "./runtime-and-updates";

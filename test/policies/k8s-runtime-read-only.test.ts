@@ -55,7 +55,8 @@ describe("k8s-runtime-read-only", () => {
     it("flags privileged: true even when the other settings are safe", () => {
         const found = mandatory(runResourcePolicy(k8sRuntimeReadOnly, { type: DEPLOYMENT, name: "d", props: workload(DEPLOYMENT, { containers: [container("app", { ...SAFE, privileged: true })] }) }));
         assert.equal(found.length, 1);
-        assert.match(found[0].message, /securityContext\.privileged is true \(full access to the node\)/);
+        assert.match(found[0].message, /securityContext\.privileged is true \(full access to the node\), .*; remove spec\.template\.spec\.containers\[0\]\.securityContext\.privileged\.$/);
+        assert.doesNotMatch(found[0].message, /set spec\.template/);
         assert.deepEqual(runResourcePolicy(k8sRuntimeReadOnly, { type: DEPLOYMENT, name: "d", props: workload(DEPLOYMENT, { containers: [container("app", { ...SAFE, privileged: false })] }) }), []);
     });
 

@@ -172,6 +172,7 @@ function podSpecIssues(resource: ResourceSubject, location: readonly string[], c
                 return;
             }
             const problems: string[] = [];
+            const fixes: string[] = [];
             for (const setting of SETTINGS) {
                 const r = readBoolean(sc.state === "known" ? sc.value : undefined, setting.field, `${at}.securityContext`);
                 if (unresolved(r)) {
@@ -181,9 +182,11 @@ function podSpecIssues(resource: ResourceSubject, location: readonly string[], c
                 if (r.state === "known") {
                     if (r.value !== setting.required) {
                         problems.push(`${r.path} is ${describe(r.value)}`);
+                        fixes.push(`${setting.field}: ${setting.required}`);
                     }
                 } else if (required) {
                     problems.push(`${r.path} is ${setting.unset}${podHint(setting.field)}`);
+                    fixes.push(`${setting.field}: ${setting.required}`);
                 }
             }
             const privileged = readBoolean(sc.state === "known" ? sc.value : undefined, "privileged", `${at}.securityContext`);
@@ -194,12 +197,14 @@ function podSpecIssues(resource: ResourceSubject, location: readonly string[], c
             }
             if (problems.length > 0) {
                 const inPatch = patch ? " in this patch" : "";
+                const fix = [
+                    ...(fixes.length > 0 ? [`set ${at}.securityContext: { ${fixes.join(", ")} }`] : []),
+                    ...(privileged.state === "known" && privileged.value ? [`remove ${privileged.path}`] : []),
+                ].join(" and ");
+                const scratch = fixes.some((f) => f.startsWith("readOnlyRootFilesystem")) ? " (mount an emptyDir where the process needs to write)" : "";
                 issues.push({
                     kind: "violation",
-                    message:
-                        `${who}${inPatch}: ${problems.join("; ")}, so the container can change what it runs; ` +
-                        `set ${at}.securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false } and remove privileged: true ` +
-                        `(mount an emptyDir where the process needs to write).`,
+                    message: `${who}${inPatch}: ${problems.join("; ")}, so the container can change what it runs; ${fix}${scratch}.`,
                 });
             }
         });
