@@ -1,0 +1,176 @@
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { ImmutableBucket, MIN_RETENTION_DAYS } from "../../components";
+import { forgetIntentionalFailures, installMocks, json, record, settle, urnOf, valueOf } from "./mocks";
+
+const T = {
+    component: "sealed-infra:aws:ImmutableBucket",
+    bucket: "aws:s3/bucket:Bucket",
+    versioning: "aws:s3/bucketVersioning:BucketVersioning",
+    lock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+    sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    pab: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    policy: "aws:s3/bucketPolicy:BucketPolicy",
+    ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    key: "aws:kms/key:Key",
+};
+
+describe("components: ImmutableBucket", () => {
+    before(() => installMocks());
+
+    it("builds a versioned, COMPLIANCE-locked, KMS-encrypted, sealed bucket, every child parented and protected", async () => {
+        const { component, recorder } = await record(() => new ImmutableBucket("artifacts", {}));
+        const parent = await urnOf(component);
+        assert.deepEqual(recorder.summary(), [
+            `${T.key}::artifacts-key`,
+            `${T.bucket}::artifacts`,
+            `${T.lock}::artifacts-object-lock`,
+            `${T.ownership}::artifacts-ownership`,
+            `${T.policy}::artifacts-policy`,
+            `${T.pab}::artifacts-public-access-block`,
+            `${T.sse}::artifacts-encryption`,
+            `${T.versioning}::artifacts-versioning`,
+            `${T.component}::artifacts`,
+        ]);
+        for (const r of recorder.resources.filter((r) => r.custom)) {
+            assert.equal(r.parent, parent, `${r.name} is parented to the component`);
+            assert.equal(r.protect, true, `${r.name} is protected`);
+        }
+
+        const bucket = recorder.one(T.bucket);
+        assert.equal(bucket.inputs.objectLockEnabled, true);
+        assert.equal(bucket.inputs.forceDestroy, false);
+        assert.deepEqual(bucket.inputs.tags, { "sealed-infra:store": "artifacts" });
+
+        assert.deepEqual(recorder.one(T.versioning).inputs.versioningConfiguration, { status: "Enabled" });
+        assert.equal(recorder.one(T.versioning).inputs.bucket, "artifacts-id");
+
+        const lock = recorder.one(T.lock);
+        assert.equal(lock.inputs.objectLockEnabled, "Enabled");
+        assert.deepEqual(lock.inputs.rule, { defaultRetention: { mode: "COMPLIANCE", days: 365 } });
+        assert.ok(lock.dependencies.includes(recorder.one(T.versioning).urn), "object lock waits for versioning");
+
+        const sse = recorder.one(T.sse).inputs.rules[0];
+        assert.equal(sse.applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
+        assert.equal(sse.applyServerSideEncryptionByDefault.kmsMasterKeyId, await valueOf(component.kmsKeyArn));
+        assert.equal(sse.bucketKeyEnabled, true);
+
+        const pab = recorder.one(T.pab).inputs;
+        for (const flag of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
+            assert.equal(pab[flag], true, flag);
+        }
+        assert.deepEqual(recorder.one(T.ownership).inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
+
+        const key = recorder.one(T.key).inputs;
+        assert.equal(key.enableKeyRotation, true);
+        assert.equal(key.deletionWindowInDays, 30);
+        assert.equal(key.bypassPolicyLockoutSafetyCheck, false);
+
+        const policy = recorder.one(T.policy);
+        const doc = json(policy.inputs.policy);
+        assert.deepEqual(doc.Statement, [
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: ["arn:aws:s3:::artifacts-bucket", "arn:aws:s3:::artifacts-bucket/*"],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ]);
+        assert.ok(policy.dependencies.includes(recorder.one(T.pab).urn), "policy waits for the public access block");
+
+        assert.equal(await valueOf(component.bucketName), "artifacts-bucket");
+        assert.equal(await valueOf(component.bucketArn), "arn:aws:s3:::artifacts-bucket");
+        assert.equal(await valueOf(component.retentionDays), 365);
+        assert.equal(component.kind, "artifacts");
+    });
+
+    it("uses a given key, kind, retention and name; protect can be turned off", async () => {
+        const keyArn = "arn:aws:kms:us-east-1:123456789012:key/given";
+        const { component, recorder } = await record(
+            () =>
+                new ImmutableBucket("logs", {
+                    kind: "audit-logs",
+                    bucketName: "acme-audit-logs",
+                    retentionDays: 2555,
+                    kmsKeyArn: keyArn,
+                    tags: { team: "platform" },
+                    protect: false,
+                }),
+        );
+        assert.equal(recorder.ofType(T.key).length, 0, "no key is created when one is given");
+        assert.equal(component.kmsKey, undefined);
+        const bucket = recorder.one(T.bucket);
+        assert.equal(bucket.inputs.bucket, "acme-audit-logs");
+        assert.deepEqual(bucket.inputs.tags, { team: "platform", "sealed-infra:store": "audit-logs" });
+        assert.equal(recorder.one(T.lock).inputs.rule.defaultRetention.days, 2555);
+        assert.equal(recorder.one(T.sse).inputs.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, keyArn);
+        assert.ok(recorder.resources.filter((r) => r.custom).every((r) => r.protect === false));
+    });
+
+    it("takes protect from the component's own options when the arg is unset", async () => {
+        const { recorder } = await record(() => new ImmutableBucket("scratch", {}, { protect: false }));
+        assert.ok(recorder.resources.filter((r) => r.custom).every((r) => r.protect === false));
+    });
+
+    it("appends extra policy statements, built from the bucket ARN", async () => {
+        const { recorder } = await record(
+            () =>
+                new ImmutableBucket("shared", {
+                    policyStatements: (arn) => [
+                        {
+                            Sid: "AllowReader",
+                            Effect: "Allow",
+                            Principal: { AWS: "arn:aws:iam::123456789012:role/reader" },
+                            Action: "s3:GetObject",
+                            Resource: pulumi.interpolate`${arn}/*`,
+                        },
+                    ],
+                }),
+        );
+        const doc = json(recorder.one(T.policy).inputs.policy);
+        assert.deepEqual(
+            doc.Statement.map((s: any) => s.Sid),
+            ["DenyInsecureTransport", "AllowReader"],
+        );
+        assert.equal(doc.Statement[1].Resource, "arn:aws:s3:::shared-bucket/*");
+    });
+
+    describe("rejects unsafe or invalid arguments at construction", () => {
+        const cases: [string, () => unknown, RegExp][] = [
+            [
+                "a retention below the minimum",
+                () => new ImmutableBucket("short", { retentionDays: 7 }),
+                new RegExp(`ImmutableBucket "short": retentionDays must be a whole number of days between ${MIN_RETENTION_DAYS} and 36500, found 7`),
+            ],
+            ["a fractional retention", () => new ImmutableBucket("frac", { retentionDays: 90.5 }), /found 90.5/],
+            ["an unknown kind", () => new ImmutableBucket("kind", { kind: "backups" as any }), /kind must be one of "artifacts", "audit-logs", found "backups"/],
+            [
+                "a tag that contradicts the designation",
+                () => new ImmutableBucket("tagged", { kind: "artifacts", tags: { "sealed-infra:store": "audit-logs" } }),
+                /tags.sealed-infra:store is "audit-logs", but this component sets sealed-infra:store=artifacts/,
+            ],
+            [
+                "a public Allow statement",
+                () =>
+                    new ImmutableBucket("public", {
+                        policyStatements: [{ Sid: "Public", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }],
+                    }),
+                /ImmutableBucket "public": policyStatements\[0\] \("Public"\) allows everyone without a condition/,
+            ],
+        ];
+        for (const [what, build, message] of cases) {
+            it(what, async () => {
+                assert.throws(build, message);
+                await settle();
+            });
+        }
+    });
+
+    it("checks a retention given as an Output when it resolves", async () => {
+        const bucket = new ImmutableBucket("late", { retentionDays: pulumi.output(3) });
+        await assert.rejects(valueOf(bucket.retentionDays), /ImmutableBucket "late": retentionDays must be a whole number of days between 30 and 36500, found 3/);
+        await forgetIntentionalFailures();
+    });
+});
