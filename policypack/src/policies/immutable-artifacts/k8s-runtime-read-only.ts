@@ -1,5 +1,4 @@
 import { resourcePolicy, ResourceSubject } from "../../framework/definition";
-import type { Findings } from "../../framework/findings";
 import { describe, formatPath, read, readArray, readBoolean, readObject, readString, Read } from "../../framework/values";
 import { globMatch } from "../../engine/designation";
 import { isPatchType, K8S_POD_SPEC_LOCATIONS, K8S_WORKLOADS, POD_CONTAINER_LISTS } from "../../engine/resource-types";
