@@ -105,7 +105,11 @@ export function parsePropertyPath(path: string): ParsedPropertyPath {
     return { ok: true, elements };
 }
 
-/** Display form: `spec.template.spec.containers[*].securityContext`, `tags["sealed-infra:store"]`. */
+/**
+ * Canonical form: `spec.template.spec.containers[*].securityContext`, `tags["sealed-infra:store"]`.
+ * Re-parses to the same elements, except for a key ending in a backslash, which the engine's
+ * quoting cannot express (it reads `\"` as an escaped quote).
+ */
 export function formatPropertyPath(elements: readonly PropertyPathElement[]): string {
     let out = "";
     for (const e of elements) {
