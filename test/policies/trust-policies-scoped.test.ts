@@ -43,6 +43,17 @@ describe("trust-policies-scoped", () => {
         assert.match(noAud[0].message, /without a StringEquals "token\.actions\.githubusercontent\.com:aud" condition/);
     });
 
+    it("requires other OIDC providers (EKS IRSA) to pin the token subject", () => {
+        const eks = "oidc.eks.eu-west-1.amazonaws.com/id/ABC";
+        const provider = `arn:aws:iam::123456789012:oidc-provider/${eks}`;
+        const trust = (condition?: Record<string, unknown>): Stmt => ({ Effect: "Allow", Principal: { Federated: provider }, Action: "sts:AssumeRoleWithWebIdentity", ...(condition ? { Condition: condition } : {}) });
+        const open = run([role("irsa", { trust: [trust()] })]);
+        assert.equal(open.length, 1);
+        assert.match(open[0].message, /trusts the OIDC provider oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/ABC without a "oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/ABC:sub" condition/);
+        assert.deepEqual(run([role("irsa", { trust: [trust({ StringEquals: { [`${eks}:sub`]: "system:serviceaccount:apps:web" } })] })]), []);
+        assert.equal(run([role("irsa", { trust: [trust({ StringLike: { [`${eks}:sub`]: "*" } })] })]).length, 1);
+    });
+
     it("requires MFA for humans assuming an approver role (tagged or holding approve)", () => {
         const account = trustArn("arn:aws:iam::123456789012:root");
         const tagged = run([role("approver", { trust: [account], tags: { "sealed-infra:duty": "approver" } })]);

@@ -36,7 +36,8 @@ export const trustPoliciesScoped = stackPolicy<Config>({
         "identifying key (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceAccount, aws:SourceArn, ...); " +
         "(2) trust in GitHub's OIDC provider (`token.actions.githubusercontent.com`) needs a `…:sub` condition whose every value " +
         "pins `repo:<owner>/<repo>` without wildcards in owner or repository, and a `…:aud` StringEquals condition within " +
-        "`githubAudiences`; (3) a role that approves (tagged `sealed-infra:duty=approver`, or holding the default `approve` duty) " +
+        "`githubAudiences`; trust in any other OIDC provider (EKS IRSA, GitLab, ...) needs a positive `<provider>:sub` " +
+        "condition that names the subject; (3) a role that approves (tagged `sealed-infra:duty=approver`, or holding the default `approve` duty) " +
         "must require MFA (`Bool aws:MultiFactorAuthPresent \"true\"` without IfExists, or `NumericLessThan " +
         "aws:MultiFactorAuthAge`) from account, root and user principals (roles and services cannot carry MFA); (4) an AWS " +
         "principal in another account than the role's must be in `allowedAccounts`. While the role's account is unknown (preview) " +
@@ -148,6 +149,17 @@ function checkStatement(role: IamPrincipal, s: Statement, path: string, approver
             findings.violation(
                 role.resource,
                 `${where} trusts GitHub Actions OIDC ${auds.length === 0 ? `without a StringEquals "${GITHUB}:aud" condition` : `with audience ${badAud.map((v) => JSON.stringify(v)).join(", ")}`}; add StringEquals { "${GITHUB}:aud": ${JSON.stringify(config.githubAudiences[0] ?? "sts.amazonaws.com")} }.`,
+            );
+        }
+    }
+    // (2b) Other OIDC providers (EKS IRSA, GitLab, ...): the token's subject must be pinned.
+    for (const provider of p.federated.filter((f) => f.includes(":oidc-provider/") && !f.includes(GITHUB))) {
+        const host = provider.slice(provider.indexOf(":oidc-provider/") + ":oidc-provider/".length);
+        const subs = conditionsOn(s, `${host.toLowerCase()}:sub`).filter((c) => POSITIVE.test(c.operator) && c.set !== "ForAllValues" && !c.ifExists);
+        if (subs.length === 0 || subs.some((c) => c.values.some((v) => /^[*?]*$/.test(v)))) {
+            findings.violation(
+                role.resource,
+                `${where} trusts the OIDC provider ${host} without a "${host}:sub" condition that names the subject, so every identity of that provider can assume the role; add StringEquals { "${host}:sub": "<subject>" } (for EKS: "system:serviceaccount:<namespace>:<name>").`,
             );
         }
     }
