@@ -131,3 +131,25 @@ export function specificMessage(d: AnalyzerDiagnostic): string {
     }
     return message;
 }
+
+/** A waiver that turned a finding into an advisory (policypack/src/framework/waivers.ts waivedLine). */
+export interface WaiverNote {
+    expires: string;
+    approvedBy: string;
+    ticket?: string;
+    reason: string;
+}
+
+const WAIVED_LINE = /\nWaived until (\d{4}-\d{2}-\d{2}) by (.+?)(?: \(([^()]+)\))?: (.+)$/;
+
+/** The waiver a diagnostic carries, if it was waived (its message ends with the waiver line). */
+export function waiverOf(d: AnalyzerDiagnostic): WaiverNote | undefined {
+    if (d.enforcementLevel !== "advisory") {
+        return undefined;
+    }
+    const m = WAIVED_LINE.exec(d.message.replace(/\n+$/, ""));
+    if (!m) {
+        return undefined;
+    }
+    return { expires: m[1], approvedBy: m[2], ...(m[3] ? { ticket: m[3] } : {}), reason: m[4] };
+}

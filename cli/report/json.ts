@@ -9,10 +9,11 @@
  * full type token from the URN and `resourceName` the URN's name; both are "" (like `urn`) for a
  * stack-level finding. `message` is the violation's own message, without the policy description
  * that @pulumi/policy puts in front of it. Remediate-level violations are reported as mandatory,
- * as the engine does.
+ * as the engine does. A finding waived by a sealed-infra waiver is advisory and carries an extra
+ * `waiver` object ({expires, approvedBy, ticket?, reason}) so dashboards can show it apart.
  */
 import type { PackReport } from "../model";
-import { countViolations, isMandatory, sortDiagnostics, specificMessage, urnName, urnType } from "./common";
+import { countViolations, isMandatory, sortDiagnostics, specificMessage, urnName, urnType, WaiverNote, waiverOf } from "./common";
 
 export interface JsonViolation {
     policyName: string;
@@ -22,6 +23,8 @@ export interface JsonViolation {
     resourceType: string;
     resourceName: string;
     message: string;
+    /** Present only on findings a waiver turned into advisories. */
+    waiver?: WaiverNote;
 }
 
 export interface JsonReport {
@@ -37,15 +40,19 @@ export function toJsonReport(report: PackReport): JsonReport {
         resources: report.resources,
         violations: sortDiagnostics(report.diagnostics)
             .filter((d) => d.enforcementLevel !== "disabled")
-            .map((d) => ({
-                policyName: d.policyName,
-                enforcementLevel: isMandatory(d) ? "mandatory" : d.enforcementLevel,
-                severity: d.severity,
-                urn: d.urn,
-                resourceType: urnType(d.urn),
-                resourceName: urnName(d.urn),
-                message: specificMessage(d),
-            })),
+            .map((d) => {
+                const waiver = waiverOf(d);
+                return {
+                    policyName: d.policyName,
+                    enforcementLevel: isMandatory(d) ? "mandatory" : d.enforcementLevel,
+                    severity: d.severity,
+                    urn: d.urn,
+                    resourceType: urnType(d.urn),
+                    resourceName: urnName(d.urn),
+                    message: specificMessage(d),
+                    ...(waiver ? { waiver } : {}),
+                };
+            }),
         summary: countViolations(report),
     };
 }

@@ -5,10 +5,12 @@
  * properties, default level from the configured enforcement level); each violation is a result
  * with the rule, level `error` (mandatory/remediate) or `warning` (advisory), the violation's
  * message and, for resource findings, a logical location whose fullyQualifiedName is the URN.
- * `security-severity` is the numeric score GitHub code scanning uses to rank alerts.
+ * `security-severity` is the numeric score GitHub code scanning uses to rank alerts. A finding
+ * waived by a sealed-infra waiver keeps its result but carries an accepted external suppression
+ * with the waiver's reason, approver, ticket and expiry, so dashboards show it as suppressed.
  */
 import type { AnalyzerDiagnostic, EnforcementLevel, PackReport, PolicyInfoRecord } from "../model";
-import { isMandatory, sortDiagnostics, specificMessage, urnName, urnType } from "./common";
+import { isMandatory, sortDiagnostics, specificMessage, urnName, urnType, waiverOf } from "./common";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -74,6 +76,7 @@ export function toSarif(report: PackReport, opts: SarifOptions) {
         .filter((d) => d.enforcementLevel !== "disabled")
         .map((d: AnalyzerDiagnostic) => {
             const resourceName = urnName(d.urn);
+            const waiver = waiverOf(d);
             return {
                 ruleId: d.policyName,
                 ruleIndex: ruleIndex.get(d.policyName)!,
@@ -86,6 +89,18 @@ export function toSarif(report: PackReport, opts: SarifOptions) {
                                   logicalLocations: [
                                       { name: resourceName, fullyQualifiedName: d.urn, kind: "resource" },
                                   ],
+                              },
+                          ],
+                      }
+                    : {}),
+                ...(waiver
+                    ? {
+                          suppressions: [
+                              {
+                                  kind: "external",
+                                  status: "accepted",
+                                  justification: `${waiver.reason} (approved by ${waiver.approvedBy}${waiver.ticket ? `, ${waiver.ticket}` : ""}; expires ${waiver.expires})`,
+                                  properties: waiver,
                               },
                           ],
                       }

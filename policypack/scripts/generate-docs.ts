@@ -66,14 +66,16 @@ function renderPolicy(def: PolicyDefinition): string {
         lines.push("");
     }
     const guarded = [...new Set(def.guards.flatMap((g) => g.paths))];
-    lines.push(`<details><summary>Resource types and guarded properties</summary>`);
-    lines.push("");
-    lines.push(`Types: ${def.resourceTypes.map((t) => `\`${t}\``).join(", ")}`);
-    lines.push("");
-    lines.push(`Guarded properties (\`ignoreChanges\` on these is refused): ${guarded.map((p) => `\`${p}\``).join(", ") || "none"}`);
-    lines.push("");
-    lines.push("</details>");
-    lines.push("");
+    if (def.resourceTypes.length > 0) {
+        lines.push(`<details><summary>Resource types and guarded properties</summary>`);
+        lines.push("");
+        lines.push(`Types: ${def.resourceTypes.map((t) => `\`${t}\``).join(", ")}`);
+        lines.push("");
+        lines.push(`Guarded properties (\`ignoreChanges\` on these is refused): ${guarded.map((p) => `\`${p}\``).join(", ") || "none"}`);
+        lines.push("");
+        lines.push("</details>");
+        lines.push("");
+    }
     if (def.example) {
         lines.push("```ts");
         lines.push(`// compliant`);

@@ -24,8 +24,11 @@ import { noDutyEscalation } from "./policies/separated-duties/no-duty-escalation
 import { trustPoliciesScoped } from "./policies/separated-duties/trust-policies-scoped";
 import { noStandingAdmin } from "./policies/separated-duties/no-standing-admin";
 import { k8sRbacLeastPrivilege } from "./policies/separated-duties/k8s-rbac-least-privilege";
+import { waiversPolicy } from "./policies/exceptions/waivers";
 
 export const catalogue: readonly PolicyDefinition[] = [
+    // Exceptions: first, because it hands its config (the waivers) to every policy after it.
+    waiversPolicy(() => catalogue),
     // Immutable artifacts and records
     ecrTagsImmutable,
     s3VersioningEnabled,

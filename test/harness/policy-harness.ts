@@ -10,6 +10,7 @@ import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } 
 export const unknownCheckingProxy: <T>(value: T) => T = require("@pulumi/policy/proxy").unknownCheckingProxy;
 import type { PolicyDefinition } from "../../policypack/src/framework/definition";
 import { toPulumiPolicy } from "../../policypack/src/framework/to-pulumi";
+import { setWaiverClock, waiverRegistry } from "../../policypack/src/framework/waivers";
 
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
@@ -151,4 +152,25 @@ export function mandatory(findings: Finding[]): Finding[] {
 
 export function advisory(findings: Finding[]): Finding[] {
     return findings.filter((f) => f.enforcementLevel === "advisory");
+}
+
+/**
+ * Runs `fn` with waivers configured as the `waivers` policy would hand them over, and "now" fixed
+ * (default 2026-11-27T12:00Z). Policy names are checked against `policyNames`.
+ */
+export function withWaivers<T>(
+    config: { entries: unknown[]; maxDays?: number },
+    policyNames: readonly string[],
+    fn: () => T,
+    now = Date.UTC(2026, 10, 27, 12),
+): T {
+    waiverRegistry.reset();
+    setWaiverClock(() => now);
+    waiverRegistry.bind(() => ({ maxDays: 90, ...config }), () => policyNames);
+    try {
+        return fn();
+    } finally {
+        waiverRegistry.reset();
+        setWaiverClock(undefined);
+    }
 }

@@ -10,12 +10,13 @@ import type { Findings } from "./findings";
 export type Severity = "low" | "medium" | "high" | "critical";
 
 /** The three guarantees of the catalogue; policies are grouped by them in folders and docs. */
-export type Guarantee = "immutable-artifacts" | "immutable-updates" | "separated-duties";
+export type Guarantee = "immutable-artifacts" | "immutable-updates" | "separated-duties" | "exceptions";
 
 export const GUARANTEE_TITLES: Record<Guarantee, string> = {
     "immutable-artifacts": "Immutable artifacts and records",
     "immutable-updates": "Immutable updates (Pulumi resource options)",
     "separated-duties": "Separated duties",
+    exceptions: "Exceptions (waivers)",
 };
 
 /** One config option: a JSON Schema fragment plus its documented default. */
@@ -80,6 +81,11 @@ export interface StackPolicyDefinition<C = Record<string, unknown>> extends Poli
     /** Types the policy is about (docs, and a cheap skip when the stack has none of them). */
     resourceTypes: readonly string[];
     check(model: StackModel, config: C, findings: Findings): void;
+    /**
+     * Also called for every resource in Analyze, before the other policies (only the waivers
+     * policy needs this: it is how its config reaches every other policy).
+     */
+    onResource?(getConfig: () => C): void;
 }
 
 export type PolicyDefinition<C = any> = ResourcePolicyDefinition<C> | StackPolicyDefinition<C>;

@@ -10,11 +10,20 @@
  */
 import type { ReportViolation } from "@pulumi/policy";
 import type { Read } from "./values";
+import { expiredLine, waivedLine, waiverRegistry } from "./waivers";
 
 export interface Subject {
     urn: string;
     type: string;
     name: string;
+    /** Raw properties, when the subject is a resource (waiver tag selectors read its tags). */
+    props?: Readonly<Record<string, unknown>>;
+}
+
+/** The policy a Findings reports for. */
+export interface ReportingPolicy {
+    name: string;
+    description: string;
 }
 
 /** `aws:ecr/repository:Repository` -> `aws:ecr:Repository`, as the Pulumi CLI displays types. */
@@ -42,11 +51,22 @@ export function isPreview(env: NodeJS.ProcessEnv = process.env): boolean {
 
 type AdvisoryReport = (d: { message: string; urn?: string; enforcementLevel: "advisory" }) => void;
 
+/**
+ * Reports a diagnostic at advisory level whatever the policy's level. @pulumi/policy accepts a
+ * diagnostic object here: it is how a mandatory policy emits an advisory note with the resource's
+ * URN without giving up its other findings. The message gets the description in front, as the SDK
+ * does for ordinary violations, so every diagnostic reads the same.
+ */
+function reportAdvisory(report: ReportViolation, policy: ReportingPolicy, message: string, urn: string): void {
+    (report as unknown as AdvisoryReport)({ message: `${policy.description}\n${message}`, urn: urn || undefined, enforcementLevel: "advisory" });
+}
+
 export class Findings {
     private count = 0;
 
     constructor(
         private readonly report: ReportViolation,
+        private readonly policy: ReportingPolicy,
         private readonly preview: boolean = isPreview(),
     ) {}
 
@@ -55,10 +75,21 @@ export class Findings {
         return this.count;
     }
 
-    /** The guarantee is broken. `message` continues after `<type> "<name>": `. */
+    /**
+     * The guarantee is broken. `message` continues after `<type> "<name>": `. A valid waiver for
+     * the finding turns it into an advisory that names the waiver; an expired one says so.
+     */
     violation(subject: Subject, message: string): void {
         this.count++;
-        this.report(`${label(subject)}: ${message}`, subject.urn || undefined);
+        const text = `${label(subject)}: ${message}`;
+        const verdict = waiverRegistry.verdict(this.policy.name, subject, text);
+        if (verdict?.kind === "waived") {
+            reportAdvisory(this.report, this.policy, `${text}\n${waivedLine(verdict.waiver)}`, subject.urn);
+        } else if (verdict?.kind === "expired") {
+            this.report(`${text}\n${expiredLine(verdict.waiver)}`, subject.urn || undefined);
+        } else {
+            this.report(text, subject.urn || undefined);
+        }
     }
 
     /**
@@ -71,13 +102,7 @@ export class Findings {
             return;
         }
         this.count++;
-        // @pulumi/policy accepts a diagnostic object here; it is how a mandatory policy emits an
-        // advisory note with the resource's URN without giving up its other findings.
-        (this.report as unknown as AdvisoryReport)({
-            message: `${label(subject)}: ${path} is not known until the update, so it will be verified at update that ${what}.`,
-            urn: subject.urn || undefined,
-            enforcementLevel: "advisory",
-        });
+        reportAdvisory(this.report, this.policy, `${label(subject)}: ${path} is not known until the update, so it will be verified at update that ${what}.`, subject.urn);
     }
 
     /** A present value could not be verified: fail closed. */
@@ -99,6 +124,18 @@ export class Findings {
             return true;
         }
         return false;
+    }
+
+    /** An advisory note that is not a finding (e.g. a stale waiver). */
+    note(subject: Subject | undefined, message: string): void {
+        this.count++;
+        reportAdvisory(this.report, this.policy, subject ? `${label(subject)}: ${message}` : message, subject?.urn ?? "");
+    }
+
+    /** A violation of the policy itself, not of a resource (e.g. invalid policy config). */
+    stackViolation(message: string): void {
+        this.count++;
+        this.report(message);
     }
 
     /** A check threw: never crash the RPC, never pass silently. */

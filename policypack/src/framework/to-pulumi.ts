@@ -8,6 +8,7 @@ import { StackModel } from "../engine/stack-model";
 import { configSchemaOf, configWithDefaults, PolicyDefinition, ResourcePolicyDefinition, StackPolicyDefinition } from "./definition";
 import { Findings } from "./findings";
 import { rawProps } from "./values";
+import { describeWaiver, isExpired, waiverRegistry } from "./waivers";
 
 export function toPulumiPolicy(def: PolicyDefinition): ResourceValidationPolicy | StackValidationPolicy {
     const base = {
@@ -19,9 +20,19 @@ export function toPulumiPolicy(def: PolicyDefinition): ResourceValidationPolicy 
         configSchema: configSchemaOf(def),
         tags: [def.guarantee],
     };
-    return def.kind === "resource"
-        ? { ...base, validateResource: resourceValidation(def) }
-        : { ...base, validateStack: stackValidation(def) };
+    if (def.kind === "resource") {
+        return { ...base, validateResource: resourceValidation(def) };
+    }
+    const onResource = def.onResource;
+    if (onResource) {
+        // A stack policy that also sees every resource (the waivers policy): the SDK runs a policy
+        // with both functions in Analyze and in AnalyzeStack.
+        const validateResource = (args: ResourceValidationArgs): void => {
+            onResource(() => configWithDefaults(def, args.getConfig<Record<string, unknown>>()));
+        };
+        return { ...base, validateResource, validateStack: stackValidation(def) };
+    }
+    return { ...base, validateStack: stackValidation(def) };
 }
 
 function resourceValidation(def: ResourcePolicyDefinition) {
@@ -30,7 +41,7 @@ function resourceValidation(def: ResourcePolicyDefinition) {
         if (!types.has(args.type)) {
             return;
         }
-        const findings = new Findings(report);
+        const findings = new Findings(report, def);
         const subject = { urn: args.urn, type: args.type, name: args.name, props: rawProps(args.props), options: args.opts };
         try {
             def.check(subject, configWithDefaults(def, args.getConfig<Record<string, unknown>>()), findings);
@@ -48,15 +59,26 @@ function resourceValidation(def: ResourcePolicyDefinition) {
 
 function stackValidation(def: StackPolicyDefinition) {
     return (args: StackValidationArgs, report: ReportViolation): void => {
-        const findings = new Findings(report);
+        const findings = new Findings(report, def);
         try {
+            const config = configWithDefaults(def, args.getConfig<Record<string, unknown>>());
+            def.onResource?.(() => configWithDefaults(def, args.getConfig<Record<string, unknown>>()));
             const model = StackModel.of(args.resources);
-            if (def.resourceTypes.length > 0 && !model.hasAny(def.resourceTypes)) {
-                return;
+            if (def.resourceTypes.length === 0 || model.hasAny(def.resourceTypes)) {
+                def.check(model, config, findings);
             }
-            def.check(model, configWithDefaults(def, args.getConfig<Record<string, unknown>>()), findings);
         } catch (e) {
             findings.internalError(undefined, def.name, e);
         }
+        reportStaleWaivers(def.name, findings);
     };
+}
+
+/** A stack policy's own waivers that matched none of its findings in this run: clean them up. */
+function reportStaleWaivers(policyName: string, findings: Findings): void {
+    for (const w of waiverRegistry.waivers()) {
+        if (w.policy === policyName && !w.invalid && !isExpired(w) && !waiverRegistry.wasUsed(w)) {
+            findings.note(undefined, `${describeWaiver(w)} matched no finding of this policy in this stack; remove it from the pack config.`);
+        }
+    }
 }
