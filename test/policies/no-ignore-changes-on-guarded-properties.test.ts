@@ -38,9 +38,14 @@ describe("no-ignore-changes-on-guarded-properties", () => {
         assert.deepEqual(run(DEPLOYMENT, ['metadata.annotations["kubectl.kubernetes.io/restartedAt"]']), []);
     });
 
+    it("the whole catalogue leaves spec.replicas (HPA-managed) ignorable but not a container's image", () => {
+        assert.deepEqual(run(DEPLOYMENT, ["spec.replicas"]), []);
+        const image = mandatory(run(DEPLOYMENT, ["spec.template.spec.containers[0].image"]));
+        assert.equal(image.length, 1);
+        assert.match(image[0].message, /images-pinned-by-digest: spec\.template\.spec\.containers\[\*\]\.image/);
+    });
+
     it("k8s-runtime-read-only's guards leave spec.replicas (HPA-managed) ignorable", () => {
-        // Over the runtime policy alone: images-pinned-by-digest still declares the coarse guard `spec`
-        // for every workload kind, which the full catalogue reports (see the report of issue 3 part B).
         const runtimeOnly = noIgnoreChangesOnGuardedProperties(() => [k8sRuntimeReadOnly]);
         const opts = { ignoreChanges: ["spec.replicas"] };
         assert.deepEqual(runResourcePolicy(runtimeOnly, { type: DEPLOYMENT, name: "r", props: {}, options: opts }), []);

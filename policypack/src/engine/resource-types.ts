@@ -80,6 +80,22 @@ export const K8S_WORKLOADS: readonly string[] = [...K8S_POD_SPEC_LOCATIONS.keys(
 /** The container lists of a pod spec; all of them run code. */
 export const POD_CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"] as const;
 
+/**
+ * Guarded paths for a pod-spec policy, one entry per pod-spec location, so that `ignoreChanges` on
+ * unrelated fields (e.g. `spec.replicas` under an autoscaler) stays allowed. `pathsIn` gets the
+ * location as a dotted prefix (`spec.template.spec`) and returns the paths to guard below it.
+ */
+export function podSpecGuards(pathsIn: (podSpec: string) => string[]): Array<{ types: string[]; paths: string[] }> {
+    const byLocation = new Map<string, { types: string[]; paths: string[] }>();
+    for (const [type, location] of K8S_POD_SPEC_LOCATIONS) {
+        const key = location.join(".");
+        const entry = byLocation.get(key) ?? { types: [], paths: pathsIn(key) };
+        entry.types.push(type);
+        byLocation.set(key, entry);
+    }
+    return [...byLocation.values()];
+}
+
 /** True for `kubernetes:*Patch` types (server-side apply patches: every field optional). */
 export function isPatchType(type: string): boolean {
     return type.startsWith("kubernetes:") && type.endsWith("Patch");

@@ -9,6 +9,7 @@ import {
     K8S_WORKLOADS,
     LAMBDA_FUNCTION,
     POD_CONTAINER_LISTS,
+    podSpecGuards,
 } from "../../engine/resource-types";
 
 interface Config {
@@ -44,10 +45,7 @@ export const imagesPinnedByDigest = resourcePolicy<Config>({
         },
     },
     guards: [
-        {
-            types: K8S_WORKLOADS,
-            paths: ["spec", "template", "spec.template", "spec.jobTemplate"],
-        },
+        ...podSpecGuards((podSpec) => POD_CONTAINER_LISTS.map((list) => `${podSpec}.${list}[*].image`)),
         { types: [ECS_TASK_DEFINITION.aws, ECS_TASK_DEFINITION.native], paths: ["containerDefinitions"] },
         { types: [LAMBDA_FUNCTION.aws], paths: ["imageUri", "packageType"] },
         { types: [LAMBDA_FUNCTION.native], paths: ["code", "packageType"] },

@@ -1,7 +1,7 @@
 import { resourcePolicy, ResourceSubject } from "../../framework/definition";
 import { describe, formatPath, read, readArray, readBoolean, readObject, readString, Read } from "../../framework/values";
 import { globMatch } from "../../engine/designation";
-import { isPatchType, K8S_POD_SPEC_LOCATIONS, K8S_WORKLOADS, POD_CONTAINER_LISTS } from "../../engine/resource-types";
+import { isPatchType, K8S_POD_SPEC_LOCATIONS, K8S_WORKLOADS, POD_CONTAINER_LISTS, podSpecGuards } from "../../engine/resource-types";
 
 interface Config {
     exemptNamespaces: string[];
@@ -17,26 +17,14 @@ const SETTINGS = [
 /** Fields people put on the pod-level securityContext, where Kubernetes has no such field. */
 const CONTAINER_ONLY_FIELDS = ["readOnlyRootFilesystem", "allowPrivilegeEscalation", "privileged"] as const;
 
-/** Guarded paths per pod-spec location, so `ignoreChanges` on e.g. `spec.replicas` stays allowed. */
-function guardedPaths(location: readonly string[]): string[] {
-    const base = location.join(".");
+/** Guarded paths below a pod spec (engine/resource-types.ts podSpecGuards groups them per location). */
+function guardedPaths(base: string): string[] {
     return [
         ...POD_CONTAINER_LISTS.map((list) => `${base}.${list}[*].securityContext`),
         `${base}.securityContext`,
         `${base}.os`,
         "metadata.namespace",
     ];
-}
-
-function guards(): Array<{ types: string[]; paths: string[] }> {
-    const byLocation = new Map<string, { types: string[]; paths: string[] }>();
-    for (const [type, location] of K8S_POD_SPEC_LOCATIONS) {
-        const key = location.join(".");
-        const entry = byLocation.get(key) ?? { types: [], paths: guardedPaths(location) };
-        entry.types.push(type);
-        byLocation.set(key, entry);
-    }
-    return [...byLocation.values()];
 }
 
 type Issue = { kind: "violation"; message: string } | { kind: "unresolved"; read: Extract<Read<unknown>, { state: "unknown" | "unreadable" }>; what: string };
@@ -80,7 +68,7 @@ export const k8sRuntimeReadOnly = resourcePolicy<Config>({
             schema: { type: "boolean" },
         },
     },
-    guards: guards(),
+    guards: podSpecGuards(guardedPaths),
     resourceTypes: K8S_WORKLOADS,
     example: {
         compliant:
