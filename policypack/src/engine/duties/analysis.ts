@@ -9,8 +9,7 @@
  * searched (BFS) from the principals whose reachable duties conflict.
  */
 import type { StackModel, StackResource } from "../stack-model";
-import { evaluate } from "../iam/evaluate";
-import type { Statement } from "../iam/document";
+import { allowedServices, evaluate } from "../iam/evaluate";
 import { findGrant } from "../rbac/model";
 import { DutyConfig, ResolvedDuties, ResolvedDuty, resolveDuties } from "./duties";
 import { GraphEdge, GraphNode, PrincipalGraph, principalGraph } from "./graph";
@@ -36,31 +35,6 @@ export interface Reached {
     holding: Holding;
     /** Empty when held directly. */
     path: PathStep[];
-}
-
-const ALL_SERVICES = "*";
-
-function servicesOf(statements: readonly Statement[]): Set<string> {
-    const out = new Set<string>();
-    for (const s of statements) {
-        if (s.effect !== "Allow") {
-            continue;
-        }
-        if (!s.actions) {
-            out.add(ALL_SERVICES);
-            return out;
-        }
-        for (const a of s.actions) {
-            const colon = a.indexOf(":");
-            const svc = colon < 0 ? a : a.slice(0, colon);
-            if (svc.includes("*") || svc.includes("?")) {
-                out.add(ALL_SERVICES);
-                return out;
-            }
-            out.add(svc);
-        }
-    }
-    return out;
 }
 
 export class DutyAnalysis {
@@ -102,8 +76,9 @@ export class DutyAnalysis {
         const out = new Map<number, Holding>();
         if (node.inputs) {
             const inputs = node.inputs;
-            const services = servicesOf(inputs.grants ? [...inputs.identity, ...inputs.grants] : inputs.identity);
-            const everything = services.has(ALL_SERVICES);
+            const allowed = allowedServices(inputs.grants ? [...inputs.identity, ...inputs.grants] : inputs.identity);
+            const everything = allowed === "all";
+            const services = allowed === "all" ? new Set<string>() : allowed;
             for (const duty of this.duties.duties) {
                 if (!everything && ![...duty.services].some((s) => services.has(s))) {
                     continue;

@@ -27,7 +27,7 @@ import { parsePolicyDocument } from "../iam/document";
 import { evaluateConditions } from "../iam/conditions";
 import { ArnIndex } from "../iam/arn-index";
 import { widenVariables } from "../iam/conditions";
-import { actionMatches } from "../iam/evaluate";
+import { actionMatches, allowedServices } from "../iam/evaluate";
 import { EKS_ACCESS_ENTRY, EKS_ACCESS_POLICY_ASSOCIATION } from "../iam/types";
 import { findGrant, K8sGrant, K8sRule, K8sSubject, makeSubject, RbacModel, rbacModel, BUILTIN_CLUSTER_ROLES } from "../rbac/model";
 
@@ -227,7 +227,11 @@ export class PrincipalGraph {
             }
         };
         const cache = new Map<string, boolean>();
+        const services = allowedServices(inputs.grants ? [...inputs.identity, ...inputs.grants] : inputs.identity);
         const may = (action: string, resource = "*", context: Context = ctx): boolean => {
+            if (services !== "all" && !services.has(action.slice(0, action.indexOf(":")).toLowerCase())) {
+                return false;
+            }
             const key = context === ctx ? `${action}\u0000${resource}` : undefined;
             if (key && cache.has(key)) {
                 return cache.get(key)!;

@@ -189,3 +189,28 @@ export function evaluate(p: PermissionInputs, req: Request): Decision {
     }
     return { allowed: tri, via: viaIdentity !== "no" ? identity.via : grant.via };
 }
+
+/**
+ * Services (lower-case prefixes) an Allow among `statements` may grant, or "all" when a statement
+ * uses NotAction or a service wildcard. A fast pre-filter: an action of another service is never allowed.
+ */
+export function allowedServices(statements: readonly Statement[]): Set<string> | "all" {
+    const out = new Set<string>();
+    for (const s of statements) {
+        if (s.effect !== "Allow") {
+            continue;
+        }
+        if (!s.actions) {
+            return "all";
+        }
+        for (const a of s.actions) {
+            const colon = a.indexOf(":");
+            const svc = colon < 0 ? a : a.slice(0, colon);
+            if (svc.includes("*") || svc.includes("?")) {
+                return "all";
+            }
+            out.add(svc);
+        }
+    }
+    return out;
+}
