@@ -30,10 +30,11 @@ describe("duties-separated", () => {
                     userPolicy("alice", [APPROVE]),
                     group("ops"),
                     groupPolicy("ops", [allow("logs:DeleteLogGroup")]),
+                    { type: "aws:cloudwatch/logGroup:LogGroup", name: "trail-logs", props: { name: "org-audit", tags: { "sealed-infra:store": "audit-logs" } } },
                     { type: "aws:iam/userGroupMembership:UserGroupMembership", name: "alice-groups", props: { user: "alice", groups: ["ops"] } },
                 ],
                 urn: urnOf(USER, "alice"),
-                duties: /approve \(.*\) and audit-admin \(logs:DeleteLogGroup via inline policy "ops-policy" of group "ops"\)/,
+                duties: /approve \(.*\) and audit-admin \(logs:DeleteLogGroup on arn:aws:logs:\*:\*:log-group:org-audit via inline policy "ops-policy" of group "ops"\)/,
             },
             {
                 name: "AdministratorAccess resolved from the AWS-managed policy data",
@@ -175,6 +176,17 @@ describe("duties-separated", () => {
             assert.deepEqual(run(stack), []);
             const wide = [role("ci", { policies: [[DEPLOY, allow("s3:PutLifecycleConfiguration", "arn:aws:s3:::*")]] }), stack[1]];
             assert.match(mandatory(run(wide))[0].message, /audit-admin \(s3:PutLifecycleConfiguration on arn:aws:s3:::audit-logs-1/);
+        });
+
+        it("deleting application log groups is not audit-admin; deleting audit log groups is", () => {
+            const stack: TestResource[] = [
+                role("ci", { policies: [[DEPLOY, allow(["logs:DeleteLogGroup", "logs:PutRetentionPolicy"], "arn:aws:logs:*:*:log-group:/aws/lambda/app-*")]] }),
+                { type: "aws:cloudwatch/logGroup:LogGroup", name: "app", props: { name: "/aws/lambda/app-api" } },
+                { type: "aws:cloudwatch/logGroup:LogGroup", name: "cloudtrail", props: { name: "org-cloudtrail" } },
+            ];
+            assert.deepEqual(run(stack), []);
+            const everything = [role("ci", { policies: [[DEPLOY, allow("logs:*")]] }), ...stack.slice(1)];
+            assert.match(mandatory(run(everything))[0].message, /audit-admin \(logs:DeleteLogGroup on arn:aws:logs:\*:\*:log-group:org-cloudtrail/);
         });
 
         it("a condition that cannot hold (aws:CurrentTime in the past) removes the duty", () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { globCovers, globIntersects, globMatches } from "../../../policypack/src/engine/iam/glob";
+import { globCovers, globIntersects, globMatches, SEG } from "../../../policypack/src/engine/iam/glob";
 import { Context, evaluateConditions } from "../../../policypack/src/engine/iam/conditions";
 import { parsePolicyDocument, Statement } from "../../../policypack/src/engine/iam/document";
 import { evaluate } from "../../../policypack/src/engine/iam/evaluate";
@@ -13,6 +13,14 @@ function reference(pattern: string, value: string): boolean {
         return value === "";
     }
     const [p, rest] = [pattern[0], pattern.slice(1)];
+    if (p === SEG) {
+        for (let i = 0; i <= value.length && !value.slice(0, i).includes(":"); i++) {
+            if (reference(rest, value.slice(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
     if (p === "*") {
         for (let i = 0; i <= value.length; i++) {
             if (reference(rest, value.slice(i))) {
@@ -24,19 +32,20 @@ function reference(pattern: string, value: string): boolean {
     return value !== "" && (p === "?" || p === value[0]) && reference(rest, value.slice(1));
 }
 
-/** Every string over {a, b} up to `max` characters. */
+/** Every string over {a, b, :} up to `max` characters. */
 function allStrings(max: number): string[] {
     const out = [""];
     for (let i = 0; i < out.length; i++) {
         if (out[i].length < max) {
-            out.push(out[i] + "a", out[i] + "b");
+            out.push(out[i] + "a", out[i] + "b", out[i] + ":");
         }
     }
     return out;
 }
-const WORLD = allStrings(7);
-const pattern = fc.string({ unit: fc.constantFrom("a", "b", "*", "?"), maxLength: 4 });
-const word = fc.string({ unit: fc.constantFrom("a", "b"), maxLength: 6 });
+const WORLD = allStrings(6);
+/** Patterns over literals, `:`, `*`, `?` and SEG (the analysis' one-segment wildcard). */
+const pattern = fc.string({ unit: fc.constantFrom("a", "b", ":", "*", "?", SEG), maxLength: 4 });
+const word = fc.string({ unit: fc.constantFrom("a", "b", ":"), maxLength: 6 });
 
 function statements(json: unknown): Statement[] {
     const parsed = parsePolicyDocument(json, { label: "test" });
@@ -68,6 +77,14 @@ describe("IAM evaluator", () => {
             assert.ok(globCovers("*", "arn:aws:iam::1:role/x"));
             assert.ok(globCovers("arn:aws:iam::*:role/*", "arn:aws:iam::123:role/app-*"));
             assert.ok(!globCovers("arn:aws:iam::*:role/app-*", "arn:aws:iam::*:role/*"));
+        });
+
+        it("an unknown account (SEG) never lines up with another ARN's resource part", () => {
+            const auditGroup = `arn:aws:logs:${SEG}:${SEG}:log-group:org-audit`;
+            assert.ok(!globIntersects("arn:aws:logs:*:*:log-group:/aws/lambda/app-*", auditGroup));
+            assert.ok(globIntersects("arn:aws:logs:*:*:log-group:*", auditGroup));
+            assert.ok(globIntersects("arn:aws:logs:eu-west-1:123456789012:log-group:org-audit", auditGroup));
+            assert.ok(globCovers("arn:aws:logs:*:*:log-group:org-audit", auditGroup));
         });
     });
 

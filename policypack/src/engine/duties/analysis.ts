@@ -10,6 +10,7 @@
  */
 import type { StackModel, StackResource } from "../stack-model";
 import { allowedServices, evaluate } from "../iam/evaluate";
+import { displayPattern } from "../iam/glob";
 import { findGrant } from "../rbac/model";
 import { DutyConfig, ResolvedDuties, ResolvedDuty, resolveDuties } from "./duties";
 import { GraphEdge, GraphNode, PrincipalGraph, principalGraph } from "./graph";
@@ -91,7 +92,7 @@ export class DutyAnalysis {
                     for (const scope of check.scopes) {
                         const d = evaluate(inputs, { action: check.action, resource: scope, context: node.context! });
                         if (d.allowed !== "no") {
-                            const on = scope === "*" ? "" : ` on ${scope}`;
+                            const on = scope === "*" ? "" : ` on ${displayPattern(scope)}`;
                             found = {
                                 duty,
                                 permission: `${check.display}${on}`,
@@ -261,6 +262,7 @@ export function dutyConfigKey(config: DutyConfig): string {
         config.designatedResourceArns,
         config.designatedStoreNamePatterns,
         config.designateAllBuckets,
+        config.auditLogGroupNamePatterns,
     ]);
 }
 

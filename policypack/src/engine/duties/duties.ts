@@ -7,16 +7,20 @@
  *   `designated:store`                 designated S3 stores (bucket and objects)
  *   `designated:release-approval-key`  KMS keys tagged sealed-infra:purpose=release-approval
  *   `designated:log-key`               KMS keys that encrypt trails and log groups
+ *   `designated:audit-log-group`       log groups tagged sealed-infra:store|purpose=audit-logs, named like
+ *                                      `auditLogGroupNamePatterns`, or receiving a trail
  * A token resolves to the ARNs of those resources (a pattern of their type while unknown), plus
  * the ARN patterns config lists under `designatedResourceArns` for resources in other stacks.
  */
 import type { ConfigOption } from "../../framework/definition";
 import { read } from "../../framework/values";
-import { StoreDesignationConfig, storeDesignation, storeDesignationOptions, hasTag, TAG_PURPOSE } from "../designation";
+import { globMatch, StoreDesignationConfig, storeDesignation, storeDesignationOptions, hasTag, TAG_PURPOSE, TAG_STORE } from "../designation";
 import { S3_BUCKETS } from "../resource-types";
 import type { StackModel } from "../stack-model";
 import { expandActionPattern } from "../iam/catalogue";
-import { hasWildcard } from "../iam/glob";
+import { hasWildcard, SEG } from "../iam/glob";
+
+const UNKNOWN_KEY = `arn:aws:kms:${SEG}:${SEG}:key/${SEG}`;
 import { KMS_KEY } from "../iam/types";
 
 export interface AwsDutyPermission {
@@ -89,8 +93,11 @@ export const DEFAULT_DUTIES: DutyMap = {
             {
                 actions: [
                     "cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors", "cloudtrail:PutInsightSelectors",
-                    "logs:DeleteLogGroup", "logs:DeleteLogStream", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
                 ],
+            },
+            {
+                actions: ["logs:DeleteLogGroup", "logs:DeleteLogStream", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:DisassociateKmsKey"],
+                resources: ["designated:audit-log-group"],
             },
             {
                 actions: [
@@ -127,6 +134,7 @@ export interface DutyConfig extends StoreDesignationConfig {
     replaceDefaultConflicts: boolean;
     breakGlassPrincipals: string[];
     designatedResourceArns: Record<string, string[]>;
+    auditLogGroupNamePatterns: string[];
 }
 
 const dutySchema = {
@@ -167,7 +175,7 @@ export const dutyConfigOptions: { [K in keyof DutyConfig]: ConfigOption<DutyConf
             "Extra duties, or replacements for default duties of the same name (`deploy`, `approve`, `audit-admin`, `key-admin`): " +
             "`{ name: { description, aws: [{ actions, resources? }], kubernetes: [{ apiGroups, resources, verbs, namespaces? }] } }`. " +
             "AWS actions may use wildcards (expanded against the action catalogue); resources are ARN patterns or `designated:store`, " +
-            "`designated:release-approval-key`, `designated:log-key`.",
+            "`designated:release-approval-key`, `designated:log-key`, `designated:audit-log-group`.",
         default: {},
         schema: dutySchema,
     },
@@ -196,9 +204,15 @@ export const dutyConfigOptions: { [K in keyof DutyConfig]: ConfigOption<DutyConf
     },
     designatedResourceArns: {
         description:
-            "ARN patterns of designated resources outside this stack, per token: `{ \"store\": [...], \"release-approval-key\": [...], \"log-key\": [...] }`.",
+            "ARN patterns of designated resources outside this stack, per token: `{ \"store\": [...], \"release-approval-key\": [...], \"log-key\": [...], \"audit-log-group\": [...] }`.",
         default: {},
         schema: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } },
+    },
+    auditLogGroupNamePatterns: {
+        description:
+            "Glob patterns (`*` any characters) on the Pulumi name or the log group name of audit log groups (whose deletion or retention change is `audit-admin`), besides those tagged `sealed-infra:store` or `sealed-infra:purpose` = `audit-logs` and those a trail writes to.",
+        default: ["*cloudtrail*", "*audit*"],
+        schema: { type: "array", items: { type: "string", minLength: 1 } },
     },
     ...storeDesignationOptions,
 };
@@ -244,13 +258,34 @@ function designatedArns(stack: StackModel, token: string, config: DutyConfig): s
                 continue;
             }
             const name = read(b.props, b.type.startsWith("aws-native:") ? "bucketName" : "bucket");
-            const arn = name.state === "known" && typeof name.value === "string" ? `arn:aws:s3:::${name.value}` : arnOf(b.props, "arn:aws:s3:::*");
+            const arn = name.state === "known" && typeof name.value === "string" ? `arn:aws:s3:::${name.value}` : arnOf(b.props, `arn:aws:s3:::${SEG}`);
             out.push(arn, `${arn}/*`);
         }
     } else if (token === "release-approval-key") {
         for (const k of stack.ofTypes([KMS_KEY.aws, KMS_KEY.native, KMS_KEY.replica])) {
             if (hasTag(k, TAG_PURPOSE, "release-approval")) {
-                out.push(arnOf(k.props, "arn:aws:kms:*:*:key/*"));
+                out.push(arnOf(k.props, UNKNOWN_KEY));
+            }
+        }
+    } else if (token === "audit-log-group") {
+        const fromTrails = new Set<string>();
+        for (const trail of stack.ofTypes(["aws:cloudtrail/trail:Trail", "aws-native:cloudtrail:Trail"])) {
+            for (const urn of trail.propertyDependencies.cloudWatchLogsGroupArn ?? trail.propertyDependencies.cloudWatchLogsLogGroupArn ?? []) {
+                fromTrails.add(urn);
+            }
+        }
+        for (const g of stack.ofTypes(["aws:cloudwatch/logGroup:LogGroup", "aws-native:logs:LogGroup"])) {
+            const name = read(g.props, g.type.startsWith("aws-native:") ? "logGroupName" : "name");
+            const physical = name.state === "known" && typeof name.value === "string" ? name.value : undefined;
+            const audit =
+                fromTrails.has(g.urn) ||
+                hasTag(g, TAG_STORE, "audit-logs") ||
+                hasTag(g, TAG_PURPOSE, "audit-logs") ||
+                config.auditLogGroupNamePatterns.some((p) => globMatch(g.name, p) || (physical !== undefined && globMatch(physical, p)));
+            if (audit) {
+                // The group (whose ARN ends in ":*") and its streams; SEG keeps each within its segment.
+                const base = `arn:aws:logs:${SEG}:${SEG}:log-group:${physical ?? SEG}`;
+                out.push(base, `${base}:${SEG}`, `${base}:log-stream:${SEG}`);
             }
         }
     } else if (token === "log-key") {
@@ -263,7 +298,7 @@ function designatedArns(stack: StackModel, token: string, config: DutyConfig): s
         for (const urn of keys) {
             const k = stack.byUrn.get(urn);
             if (k && (k.type === KMS_KEY.aws || k.type === KMS_KEY.native || k.type === KMS_KEY.replica)) {
-                out.push(arnOf(k.props, "arn:aws:kms:*:*:key/*"));
+                out.push(arnOf(k.props, UNKNOWN_KEY));
             }
         }
     }

@@ -26,6 +26,7 @@ import { awsManagedPolicyDocument } from "../iam/managed-policies";
 import { parsePolicyDocument } from "../iam/document";
 import { evaluateConditions } from "../iam/conditions";
 import { ArnIndex } from "../iam/arn-index";
+import { SEG } from "../iam/glob";
 import { widenVariables } from "../iam/conditions";
 import { actionMatches, allowedServices } from "../iam/evaluate";
 import { EKS_ACCESS_ENTRY, EKS_ACCESS_POLICY_ASSOCIATION } from "../iam/types";
@@ -87,6 +88,8 @@ const WORKLOAD_RESOURCES: [string, string][] = [
     ["", "replicationcontrollers"],
 ];
 const WORST_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
+/** Where a new role may be created: any role name in the (unknown) account. */
+const NEW_ROLE = `arn:aws:iam::${SEG}:role/*`;
 
 interface TrustRef {
     role: IamPrincipal;
@@ -403,7 +406,7 @@ export class PrincipalGraph {
             }
             if (!pol.arn && pol.source.label.startsWith("customer-managed policy")) {
                 const name = /"(.*)"/.exec(pol.source.label)?.[1] ?? "*";
-                if (may("iam:CreatePolicyVersion", `arn:aws:iam::*:policy/${name}`)) {
+                if (may("iam:CreatePolicyVersion", `arn:aws:iam::${SEG}:policy/${name}`)) {
                     return `iam:CreatePolicyVersion on policy "${name}"`;
                 }
             }
@@ -438,7 +441,7 @@ export class PrincipalGraph {
     }
 
     private newRoleEdges(node: GraphNode, ctx: Context, may: (a: string, r?: string, c?: Context) => boolean, add: (to: string, label: string, note?: string) => void): void {
-        if (!may("iam:CreateRole", "arn:aws:iam::*:role/*")) {
+        if (!may("iam:CreateRole", NEW_ROLE)) {
             return;
         }
         const candidates: (string | null)[] = [null];
@@ -454,11 +457,11 @@ export class PrincipalGraph {
         for (const boundary of [...new Set(candidates)]) {
             const c = ctx.with({ "iam:PermissionsBoundary": boundary });
             // Where the actor may create roles (the scope of its CreateRole permission).
-            if (!may("iam:CreateRole", "arn:aws:iam::*:role/*", c)) {
+            if (!may("iam:CreateRole", NEW_ROLE, c)) {
                 continue;
             }
             const write = ["iam:PutRolePolicy", "iam:AttachRolePolicy"].find((a) =>
-                may(a, "arn:aws:iam::*:role/*", a === "iam:AttachRolePolicy" ? c.with({ "iam:PolicyARN": WORST_POLICY_ARN }) : c),
+                may(a, NEW_ROLE, a === "iam:AttachRolePolicy" ? c.with({ "iam:PolicyARN": WORST_POLICY_ARN }) : c),
             );
             if (!write) {
                 continue;
@@ -700,7 +703,7 @@ function functionArn(fn: StackResource): string {
         return arn.value;
     }
     const name = readString(fn.props, fn.type.startsWith("aws-native:") ? "functionName" : "name");
-    return `arn:aws:lambda:*:*:function:${name.state === "known" ? name.value : "*"}`;
+    return `arn:aws:lambda:${SEG}:${SEG}:function:${name.state === "known" ? name.value : SEG}`;
 }
 
 /** The principal graph of a stack, built once per AnalyzeStack and shared by the duty policies. */

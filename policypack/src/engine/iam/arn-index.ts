@@ -4,7 +4,7 @@
  * by binary search over the sorted ARNs. Targets whose own ARN is still a pattern (unknown until
  * the update) are always candidates. Callers confirm each candidate with the evaluator.
  */
-import { globIntersects, hasWildcard } from "./glob";
+import { globIntersects, hasWildcard, SEG } from "./glob";
 
 export class ArnIndex<T> {
     private readonly exact = new Map<string, T[]>();
@@ -40,7 +40,7 @@ export class ArnIndex<T> {
             if (!hasWildcard(p)) {
                 this.exact.get(p)?.forEach((t) => out.add(t));
             } else {
-                const first = Math.min(...["*", "?"].map((c) => (p.indexOf(c) < 0 ? p.length : p.indexOf(c))));
+                const first = Math.min(...["*", "?", SEG].map((c) => (p.indexOf(c) < 0 ? p.length : p.indexOf(c))));
                 const prefix = p.slice(0, first);
                 for (let i = this.lowerBound(prefix); i < this.sorted.length && this.sorted[i].arn.startsWith(prefix); i++) {
                     if (globIntersects(p, this.sorted[i].arn)) {

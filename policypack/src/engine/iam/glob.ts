@@ -8,7 +8,19 @@
  * `covers` is sound but not complete: when it says true, inclusion holds; in the rare cases it
  * cannot prove inclusion it says false, so a Deny is never credited beyond what it provably denies.
  * Actions are compared case-insensitively (callers lower-case them); ARNs case-sensitively.
+ *
+ * Patterns the analysis builds for values it does not know yet (a role's account before the
+ * update) use SEG, a wildcard that stays within one ARN segment (no `:`), so an unknown account
+ * never lines up with the resource part of another ARN.
  */
+
+/** Matches any run of characters other than `:` (only in patterns the analysis builds). */
+export const SEG = "\u0001";
+
+/** A pattern as users read it (SEG shown as `*`). */
+export function displayPattern(pattern: string): string {
+    return pattern.split(SEG).join("*");
+}
 
 const regexCache = new Map<string, RegExp>();
 
@@ -19,6 +31,8 @@ function toRegExp(pattern: string): RegExp {
         for (const ch of pattern) {
             if (ch === "*") {
                 src += "[\\s\\S]*";
+            } else if (ch === SEG) {
+                src += "[^:]*";
             } else if (ch === "?") {
                 src += "[\\s\\S]";
             } else {
@@ -35,7 +49,17 @@ function toRegExp(pattern: string): RegExp {
 }
 
 export function hasWildcard(pattern: string): boolean {
-    return pattern.includes("*") || pattern.includes("?");
+    return pattern.includes("*") || pattern.includes("?") || pattern.includes(SEG);
+}
+
+const isStar = (c: string | undefined) => c === "*" || c === SEG;
+
+/** Whether a star-like symbol `star` may absorb the other side's symbol `other`. */
+function absorbs(star: string, other: string): boolean {
+    if (star === "*") {
+        return true;
+    }
+    return other !== ":"; // SEG: anything that can be a non-colon (a literal other than ':', '?', '*', SEG)
 }
 
 /** `value` (a concrete string) matches `pattern`. */
@@ -84,19 +108,19 @@ export function globIntersects(a: string, b: string): boolean {
         }
         const ca = i < n ? a[i] : undefined;
         const cb = j < m ? b[j] : undefined;
-        if (ca === "*") {
+        if (isStar(ca)) {
             stack.push(i + 1, j);
-            if (cb !== undefined) {
+            if (cb !== undefined && absorbs(ca!, cb)) {
                 stack.push(i, j + 1);
             }
         }
-        if (cb === "*") {
+        if (isStar(cb)) {
             stack.push(i, j + 1);
-            if (ca !== undefined) {
+            if (ca !== undefined && absorbs(cb!, ca)) {
                 stack.push(i + 1, j);
             }
         }
-        if (ca !== undefined && cb !== undefined && ca !== "*" && cb !== "*") {
+        if (ca !== undefined && cb !== undefined && !isStar(ca) && !isStar(cb)) {
             if (ca === "?" || cb === "?" || ca === cb) {
                 stack.push(i + 1, j + 1);
             }
@@ -144,7 +168,15 @@ export function globCovers(outer: string, inner: string): boolean {
             }
             continue;
         }
-        if (co === undefined || ci === undefined || ci === "*") {
+        if (co === SEG) {
+            // covers what never holds a colon: a literal other than ':', or the inner SEG
+            stack.push(i + 1, j);
+            if (ci !== undefined && ci !== ":" && ci !== "*" && ci !== "?") {
+                stack.push(i, j + 1);
+            }
+            continue;
+        }
+        if (co === undefined || ci === undefined || isStar(ci)) {
             continue;
         }
         if (co === "?" || co === ci) {

@@ -16,7 +16,7 @@ import type { StackModel, StackResource } from "../stack-model";
 import { Context } from "./conditions";
 import { ParsedDocument, parsePolicyDocument, PolicySource, PrincipalSpec, Statement } from "./document";
 import type { PermissionInputs } from "./evaluate";
-import { globMatches } from "./glob";
+import { globMatches, SEG } from "./glob";
 import { awsManagedPolicyDocument, isAwsManagedPolicyArn, managedPolicyDataSource } from "./managed-policies";
 import {
     IAM_ATTACHMENT,
@@ -156,7 +156,7 @@ export class IamModel {
         const nameUnknown = isUnknown(r.props[nameProp]);
         const arn = stringProp(r, "arn");
         const path = stringProp(r, "path") ?? "/";
-        const arnPattern = arn ?? (physical ? `arn:aws:iam::*:${kind}${path}${physical}` : nameUnknown ? `arn:aws:iam::*:${kind}/*` : `arn:aws:iam::*:${kind}/${r.name}*`);
+        const arnPattern = arn ?? (physical ? `arn:aws:iam::${SEG}:${kind}${path}${physical}` : nameUnknown ? `arn:aws:iam::${SEG}:${kind}/${SEG}` : `arn:aws:iam::${SEG}:${kind}/${r.name}${SEG}`);
         const tags = tagsOf(r);
         return {
             id: r.urn,
@@ -525,7 +525,8 @@ export class IamModel {
     // ---- resource policies ------------------------------------------------------------------
 
     private readResourcePolicies(): void {
-        const keyArn = (key: StackResource | undefined) => (key ? stringProp(key, "arn") ?? "arn:aws:kms:*:*:key/*" : "arn:aws:kms:*:*:key/*");
+        const unknownKey = `arn:aws:kms:${SEG}:${SEG}:key/${SEG}`;
+        const keyArn = (key: StackResource | undefined) => (key ? stringProp(key, "arn") ?? unknownKey : unknownKey);
         for (const key of this.stack.ofTypes([KMS_KEY.aws, KMS_KEY.replica])) {
             this.addResourcePolicy(key, "policy", keyArn(key), "kms", `key policy of KMS key "${key.name}"`);
         }
