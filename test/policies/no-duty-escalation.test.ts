@@ -286,6 +286,28 @@ describe("no-duty-escalation", () => {
             assert.ok(found[0].message.includes("deployer -[iam:CreateRole + iam:PutRolePolicy]-> a new role without a permissions boundary"));
         });
 
+        it("delegated administration with an ArnLike boundary pattern is bounded by every matching boundary", () => {
+            const stack = [
+                role("deployer", {
+                    policies: [[
+                        DEPLOY,
+                        allow(["iam:CreateRole", "iam:PutRolePolicy"], "arn:aws:iam::123456789012:role/app-*", {
+                            Condition: { ArnLike: { "iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/app-boundary-*" } },
+                        }),
+                    ]],
+                }),
+                managedPolicy("app-boundary-a", [allow("dynamodb:*")]),
+                managedPolicy("app-boundary-b", [allow("s3:GetObject")]),
+                lambdaApprover,
+            ];
+            assert.deepEqual(runStackPolicy(noDutyEscalation, stack), []);
+            // One matching boundary that allows approving is enough.
+            const loose = [...stack, managedPolicy("app-boundary-c", [allow("codepipeline:*")])];
+            const found = mandatory(runStackPolicy(noDutyEscalation, loose));
+            assert.equal(found.length, 1);
+            assert.ok(found[0].message.includes("deployer -[iam:CreateRole + iam:PutRolePolicy]-> a new role bounded by arn:aws:iam::123456789012:policy/app-boundary-*"), found[0].message);
+        });
+
         it("break-glass principals are not reported as starting points", () => {
             const stack = [deployer(allow(["iam:PassRole", "lambda:CreateFunction"])), lambdaApprover];
             assert.deepEqual(runStackPolicy(noDutyEscalation, stack, { config: { breakGlassPrincipals: ["deploy*"] } }), []);

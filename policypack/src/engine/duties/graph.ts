@@ -26,7 +26,7 @@ import { awsManagedPolicyDocument } from "../iam/managed-policies";
 import { parsePolicyDocument } from "../iam/document";
 import { evaluateConditions } from "../iam/conditions";
 import { ArnIndex } from "../iam/arn-index";
-import { SEG } from "../iam/glob";
+import { globMatches, hasWildcard, SEG } from "../iam/glob";
 import { widenVariables } from "../iam/conditions";
 import { actionMatches, allowedServices } from "../iam/evaluate";
 import { EKS_ACCESS_ENTRY, EKS_ACCESS_POLICY_ASSOCIATION } from "../iam/types";
@@ -485,6 +485,17 @@ export class PrincipalGraph {
 
     /** Statements of a boundary policy given by ARN; undefined (no limit) when it cannot be resolved. */
     private boundaryStatements(arn: string): Statement[] | undefined {
+        if (hasWildcard(arn)) {
+            // A pattern (ArnLike): the actor picks any matching policy; all must be known, and the
+            // new role may get whichever allows most (the union of their statements).
+            const matching = this.iam.managedPolicies.filter((m) => m.arn !== undefined && globMatches(arn, m.arn));
+            if (matching.length === 0 || matching.some((m) => m.doc.state !== "known")) {
+                return undefined;
+            }
+            const all = matching.flatMap((m) => (m.doc.state === "known" ? m.doc.doc.statements : []));
+            // A Deny of one boundary does not bind a role created under another.
+            return matching.length > 1 ? all.filter((s) => s.effect === "Allow") : all;
+        }
         const name = arn.slice(arn.lastIndexOf("/") + 1);
         const rec = this.iam.managedPolicies.find((m) => m.arn === arn || m.name === name);
         if (rec && rec.doc.state === "known") {
