@@ -236,6 +236,14 @@ describe("duties-separated", () => {
             assert.equal(mandatory(runStackPolicy(dutiesSeparated, stack, { preview: false })).length, 1);
         });
 
+        it("an unknown key policy of a release-approval key is verified at update; other keys' policies are not the duty policies' concern", () => {
+            const key = (name: string, tags: Record<string, string>) => ({ type: "aws:kms/key:Key", name, props: { tags, policy: UNKNOWN } });
+            const found = runStackPolicy(dutiesSeparated, [key("approvals", { "sealed-infra:purpose": "release-approval" }), key("app", {})]);
+            assert.equal(found.length, 1);
+            assert.equal(found[0].enforcementLevel, "advisory");
+            assert.equal(found[0].urn, urnOf("aws:kms/key:Key", "approvals"));
+        });
+
         it("an AWS-managed policy the pack has no document for fails closed", () => {
             const found = run([role("ci", { managed: ["arn:aws:iam::aws:policy/SomeFuturePolicy"] })]);
             assert.equal(found.length, 1);

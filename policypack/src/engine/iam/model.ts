@@ -11,7 +11,7 @@
  * or fail closed instead of passing silently.
  */
 import { isUnknown, read, readArray, readString } from "../../framework/values";
-import { tagsOf } from "../designation";
+import { hasTag, tagsOf, TAG_PURPOSE, TAG_STORE } from "../designation";
 import type { StackModel, StackResource } from "../stack-model";
 import { Context } from "./conditions";
 import { ParsedDocument, parsePolicyDocument, PolicySource, PrincipalSpec, Statement } from "./document";
@@ -46,6 +46,8 @@ export interface Problem {
     reason: string;
     /** A trust policy (who can become the principal) rather than its permissions. */
     trust?: boolean;
+    /** A resource policy (key or bucket policy) that may grant duties. */
+    resourcePolicy?: boolean;
 }
 
 export interface AttachedPolicy {
@@ -527,30 +529,44 @@ export class IamModel {
     private readResourcePolicies(): void {
         const unknownKey = `arn:aws:kms:${SEG}:${SEG}:key/${SEG}`;
         const keyArn = (key: StackResource | undefined) => (key ? stringProp(key, "arn") ?? unknownKey : unknownKey);
+        // Release-approval keys and tagged stores are designated without config: an unknown or
+        // unreadable policy on them may hide a grant of a duty, so it is a problem to report.
+        const approvalKey = (key: StackResource | undefined) => key !== undefined && hasTag(key, TAG_PURPOSE, "release-approval");
         for (const key of this.stack.ofTypes([KMS_KEY.aws, KMS_KEY.replica])) {
-            this.addResourcePolicy(key, "policy", keyArn(key), "kms", `key policy of KMS key "${key.name}"`);
+            this.addResourcePolicy(key, "policy", keyArn(key), "kms", `key policy of KMS key "${key.name}"`, approvalKey(key));
         }
         for (const key of this.stack.ofTypes([KMS_KEY.native])) {
-            this.addResourcePolicy(key, "keyPolicy", keyArn(key), "kms", `key policy of KMS key "${key.name}"`);
+            this.addResourcePolicy(key, "keyPolicy", keyArn(key), "kms", `key policy of KMS key "${key.name}"`, approvalKey(key));
         }
         for (const kp of this.stack.ofTypes([KMS_KEY_POLICY])) {
             const keyUrn = (kp.propertyDependencies.keyId ?? [])[0];
             const key = keyUrn ? this.stack.byUrn.get(keyUrn) : undefined;
-            this.addResourcePolicy(kp, "policy", keyArn(key), "kms", `key policy "${kp.name}"${key ? ` of KMS key "${key.name}"` : ""}`);
+            this.addResourcePolicy(kp, "policy", keyArn(key), "kms", `key policy "${kp.name}"${key ? ` of KMS key "${key.name}"` : ""}`, approvalKey(key));
         }
         for (const bp of this.stack.ofTypes([S3_BUCKET_POLICY.aws, S3_BUCKET_POLICY.native])) {
             const prop = bp.type === S3_BUCKET_POLICY.native ? "policyDocument" : "policy";
-            this.addResourcePolicy(bp, prop, "arn:aws:s3:::*", "s3", `bucket policy "${bp.name}"`);
+            const bucket = (bp.propertyDependencies.bucket ?? []).map((u) => this.stack.byUrn.get(u)).find((b) => b !== undefined);
+            const store = bucket !== undefined && hasTag(bucket, TAG_STORE);
+            this.addResourcePolicy(bp, prop, "arn:aws:s3:::*", "s3", `bucket policy "${bp.name}"`, store);
         }
     }
 
-    private addResourcePolicy(r: StackResource, prop: string, resourceArn: string, kind: "kms" | "s3", label: string): void {
+    private addResourcePolicy(r: StackResource, prop: string, resourceArn: string, kind: "kms" | "s3", label: string, designated: boolean): void {
         const raw = read(r.props, prop);
+        if (raw.state === "absent") {
+            return;
+        }
         if (raw.state !== "known") {
-            return; // unknown or absent: grants nothing the analysis can rely on; duties are found from identity policies
+            if (designated) {
+                this.orphanProblems.push({ resource: r, path: raw.path, state: raw.state, reason: raw.state === "unreadable" ? raw.reason : "", resourcePolicy: true });
+            }
+            return; // grants nothing the analysis can rely on; duties are still found from identity policies
         }
         const parsed = parsePolicyDocument(raw.value, { label, urn: r.urn }, false);
         if (parsed.state !== "known") {
+            if (designated) {
+                this.orphanProblems.push({ resource: r, path: prop, state: parsed.state, reason: parsed.state === "unreadable" ? parsed.reason : "", resourcePolicy: true });
+            }
             return;
         }
         const statements = parsed.doc.statements.map((s) => (s.resources || s.notResources ? s : { ...s, resources: [resourceArn] }));

@@ -93,7 +93,7 @@ export const noStandingAdmin = stackPolicy<Config>({
             }
             reportProblems(findings, p.problems.filter((x) => !x.trust), () => `${p.kind} "${p.name}" has no standing admin access`, seen);
         }
-        reportProblems(findings, iam.orphanProblems, () => "no principal has standing admin access", seen);
+        reportProblems(findings, iam.orphanProblems.filter((x) => !x.resourcePolicy), () => "no principal has standing admin access", seen);
     },
 });
 
