@@ -81,7 +81,7 @@ describe("trust-policies-scoped", () => {
         const found = runStackPolicy(trustPoliciesScoped, stack);
         assert.equal(mandatory(found).length, 0);
         assert.equal(advisory(found).length, 1);
-        assert.match(advisory(found)[0].message, /will be verified at update that account 999999999999 is the role's own account or in allowedAccounts/);
+        assert.match(advisory(found)[0].message, /aws:iam:Role "x": arn is not known until the update, so it will be verified at update that account 999999999999, which assumeRolePolicy Statement\[0\] trusts, is the role's own account or in allowedAccounts/);
     });
 
     it("reports an unknown trust policy in preview and an unreadable one at update", () => {

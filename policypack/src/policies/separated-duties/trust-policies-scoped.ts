@@ -184,7 +184,7 @@ function checkStatement(role: IamPrincipal, s: Statement, path: string, approver
             continue;
         }
         if (own.size === 0) {
-            findings.notYetKnown(role.resource, `${where} (account ${account})`, `account ${account} is the role's own account or in allowedAccounts`);
+            findings.notYetKnown(role.resource, "arn", `account ${account}, which ${where} trusts, is the role's own account or in allowedAccounts`);
             continue;
         }
         findings.violation(
