@@ -15,7 +15,8 @@ export const dutiesSeparated = stackPolicy<DutyConfig>({
         "wildcards, policy variables and conditions are honoured, and a condition that depends on unknown request context counts " +
         "as \"may allow\" for an Allow and \"may not apply\" for a Deny. Kubernetes: the union of RoleBindings and " +
         "ClusterRoleBindings (aggregated and built-in ClusterRoles expanded). A principal holds a duty when it may perform any of " +
-        "the duty's permissions (on the duty's resources: designated stores, release-approval keys, log keys). Two conflicting " +
+        "the duty's permissions on the duty's resources (audit-admin: trails, audit log groups and designated stores; key-admin: " +
+        "release-approval and log keys; approve: kms:Sign on release-approval keys). Two conflicting " +
         "duties on one principal fail. Principals named in `breakGlassPrincipals` are exempt. Policy documents or references " +
         "unknown in preview are verified at update; unreadable ones, and AWS-managed or external policies whose document the " +
         "pack cannot see, fail closed.",
