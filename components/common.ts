@@ -178,15 +178,6 @@ export function awsContext(parent: pulumi.Resource, overrides: AwsContextArgs = 
     };
 }
 
-/** A list that may be plain or an Output; returns the plain entries that can be checked now. */
-export function plainEntries<T>(list: pulumi.Input<pulumi.Input<T>[]> | undefined): T[] | undefined {
-    if (!isPlain(list)) {
-        return undefined;
-    }
-    const entries = list as pulumi.Input<T>[];
-    return entries.filter((e): e is T => isPlain(e)) as T[];
-}
-
 /** A principal ARN with a wildcard would grant more than the principals it seems to name. */
 export function isWildcardPrincipal(arn: string): boolean {
     return arn.includes("*") || arn.includes("?");
