@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { read, readBoolean, readJson, readNumber, rawProps, UNREADABLE_SECRET } from "../../policypack/src/framework/values";
 import { UNREADABLE_SECRET as CLI_UNREADABLE_SECRET, UNKNOWN as CLI_UNKNOWN } from "../../cli/wire";
 import { UNKNOWN, unknownCheckingProxy } from "../harness/policy-harness";
+import { hasTag, tagsOf } from "../../policypack/src/engine/designation";
 
 describe("framework/values", () => {
     it("agrees with the CLI on the wire markers", () => {
@@ -39,5 +40,16 @@ describe("framework/values", () => {
         assert.deepEqual(readJson({ d: { a: 1 } }, "d"), { state: "known", value: { a: 1 }, path: "d" });
         assert.equal(readJson({ d: "{oops" }, "d").state, "unreadable");
         assert.equal(readJson({ d: `{"arn": "${UNKNOWN}` }, "d").state, "unknown");
+    });
+});
+
+describe("engine/designation tags", () => {
+    it("reads AWS tag maps, aws-native tag lists and Kubernetes sealed-infra.io labels under one name", () => {
+        assert.ok(hasTag({ name: "b", type: "aws:s3/bucket:Bucket", props: { tagsAll: { "sealed-infra:store": "artifacts" } } }, "sealed-infra:store", "artifacts"));
+        assert.ok(hasTag({ name: "b", type: "aws-native:s3:Bucket", props: { tags: [{ key: "sealed-infra:store", value: "audit-logs" }] } }, "sealed-infra:store", "audit-logs"));
+        const sa = { name: "approver", type: "kubernetes:core/v1:ServiceAccount", props: { metadata: { labels: { "sealed-infra.io/duty": "approver" } } } };
+        assert.ok(hasTag(sa, "sealed-infra:duty", "approver"));
+        assert.ok(!hasTag({ ...sa, type: "aws:iam/role:Role", props: { tags: { "sealed-infra.io/duty": "approver" } } }, "sealed-infra:duty"));
+        assert.equal(tagsOf({ name: "x", type: "aws:s3/bucket:Bucket", props: { tags: UNKNOWN } }).state, "unknown");
     });
 });

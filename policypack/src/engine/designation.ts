@@ -46,6 +46,13 @@ export const storeDesignationOptions: { [K in keyof StoreDesignationConfig]: Con
 };
 
 /**
+ * Kubernetes label keys cannot contain ":", so on Kubernetes objects the designations are labels
+ * `sealed-infra.io/<key>` (e.g. `sealed-infra.io/duty: approver`); tagsOf reports them under the
+ * same `sealed-infra:<key>` names as AWS tags, so policies ask one question for both.
+ */
+export const K8S_LABEL_PREFIX = "sealed-infra.io/";
+
+/**
  * Tags of an AWS resource: aws `tagsAll`/`tags` maps (tagsAll includes provider default tags),
  * aws-native `tags` lists of `{key, value}`, Kubernetes `metadata.labels`.
  */
@@ -75,6 +82,9 @@ export function tagsOf(resource: Taggable): Read<Record<string, string>> {
             for (const [key, value] of Object.entries(c.value as Record<string, unknown>)) {
                 if (typeof value === "string" && !isUnknown(value)) {
                     merged[key] = value;
+                    if (key.startsWith(K8S_LABEL_PREFIX) && resource.type.startsWith("kubernetes:")) {
+                        merged[`sealed-infra:${key.slice(K8S_LABEL_PREFIX.length)}`] = value;
+                    }
                 }
             }
         }

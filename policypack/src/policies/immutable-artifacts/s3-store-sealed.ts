@@ -136,13 +136,18 @@ function checkPublicAccess(model: StackModel, bucket: StackResource, reason: str
         );
         return;
     }
-    // One source with all four flags seals the bucket (the account-wide block overrides weaker bucket settings).
+    // S3 applies the most restrictive of the account-wide and the bucket's block, flag by flag, so a
+    // sealed account-wide block seals the bucket. Two blocks on the same bucket replace each other
+    // (the last one applied wins, in no order Pulumi guarantees), so every bucket-level block must be sealed.
     const verdicts = sources.map((s) => ({ source: s, result: blockState(s) }));
-    if (verdicts.some((v) => v.result.state === "sealed")) {
+    if (verdicts.some((v) => v.source.accountWide && v.result.state === "sealed")) {
         return;
     }
-    for (const v of verdicts) {
-        checkBlock(v.source, bucket.name, reason, findings, v.result);
+    const bucketLevel = verdicts.filter((v) => !v.source.accountWide);
+    for (const v of bucketLevel.length > 0 ? bucketLevel : verdicts) {
+        if (v.result.state !== "sealed") {
+            checkBlock(v.source, bucket.name, reason, findings, v.result);
+        }
     }
 }
 
