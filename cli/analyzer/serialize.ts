@@ -32,6 +32,7 @@ import {
     UNKNOWN,
 } from "../wire";
 import { pb, structPb } from "./proto";
+import { urnName } from "../urn";
 
 /** The typed unknown sentinels of rpc.go (all are "unknown" to the receiver). */
 export const UNKNOWN_SENTINELS: readonly string[] = [
@@ -182,12 +183,6 @@ export function providerUrnOf(reference: string): string | undefined {
     return urn.startsWith("urn:pulumi:") ? urn : undefined;
 }
 
-/** The URN's name part (everything after the third "::"), as urn.Name() returns it. */
-export function urnName(urn: string, fallback: string): string {
-    const parts = urn.split("::");
-    return parts.length >= 4 ? parts.slice(3).join("::") : fallback;
-}
-
 export class ResourceIndex {
     private readonly byUrn = new Map<string, ResourceRecord>();
 
@@ -243,7 +238,7 @@ export function marshalProvider(provider: ResourceRecord | undefined): analyzerP
     const p = new pb.AnalyzerProviderResource();
     p.setUrn(provider.urn);
     p.setType(provider.type);
-    p.setName(urnName(provider.urn, provider.name));
+    p.setName(urnName(provider.urn) || provider.name);
     p.setProperties(toStruct(marshalProperties(provider.inputs, { skipInternalKeys: true }, provider.urn)));
     return p;
 }
@@ -261,7 +256,7 @@ export function buildAnalyzeRequest(
     const req = new pb.AnalyzeRequest();
     req.setUrn(r.urn);
     req.setType(r.type);
-    req.setName(urnName(r.urn, r.name));
+    req.setName(urnName(r.urn) || r.name);
     req.setProperties(toStruct(marshalProperties(inputs, { skipInternalKeys: !forRemediate }, r.urn)));
     req.setOptions(marshalOptions(r));
     const provider = marshalProvider(index.providerOf(r));
@@ -276,7 +271,7 @@ export function buildAnalyzerResource(r: ResourceRecord, outputs: WireProperties
     const res = new pb.AnalyzerResource();
     res.setUrn(r.urn);
     res.setType(r.type);
-    res.setName(urnName(r.urn, r.name));
+    res.setName(urnName(r.urn) || r.name);
     res.setProperties(toStruct(marshalProperties(outputs, { skipInternalKeys: true }, r.urn)));
     res.setOptions(marshalOptions(r));
     const provider = marshalProvider(index.providerOf(r));

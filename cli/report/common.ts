@@ -4,6 +4,7 @@
  * renderDiffPolicyViolationEvent/policyResourceClause, sdk/go/common/tokens Type.DisplayName).
  */
 import type { AnalyzerDiagnostic, EnforcementLevel, PackReport, Severity } from "../model";
+export { displayType, isValidUrn, urnName, urnType } from "../urn";
 
 /** progress.go enforcementRank: remediate, mandatory, advisory, disabled, then anything else. */
 export function enforcementRank(level: EnforcementLevel | string): number {
@@ -59,48 +60,6 @@ export function sortDiagnostics(diagnostics: readonly AnalyzerDiagnostic[]): Ana
 }
 
 /** urn.IsValid: `urn:pulumi:` prefix and at least three `::`. */
-export function isValidUrn(urn: string): boolean {
-    return urn.startsWith("urn:pulumi:") && urn.split("::").length >= 4;
-}
-
-/** The type part of a URN (last `$` segment of the qualified type). */
-export function urnType(urn: string): string {
-    if (!isValidUrn(urn)) {
-        return "";
-    }
-    const qualified = urn.split("::")[2];
-    return qualified.slice(qualified.lastIndexOf("$") + 1);
-}
-
-/** The name part of a URN (everything after the third `::`). */
-export function urnName(urn: string): string {
-    return isValidUrn(urn) ? urn.split("::").slice(3).join("::") : "";
-}
-
-/**
- * tokens.Type.DisplayName: `pkg:module/file:Name` -> `pkg:module:Name` when the last module
- * segment is the camel-cased type name; anything else is shown as it is.
- */
-export function displayType(type: string): string {
-    const parts = type.split(":");
-    if (parts.length !== 3) {
-        return type;
-    }
-    const [pkg, module, name] = parts;
-    if (name.length === 0) {
-        return type;
-    }
-    const slash = module.lastIndexOf("/");
-    if (slash === -1) {
-        return type;
-    }
-    const file = module.slice(slash + 1);
-    if (file !== name[0].toLowerCase() + name.slice(1)) {
-        return type;
-    }
-    return `${pkg}:${module.slice(0, slash)}:${name}`;
-}
-
 /** Remediate-level violations count as mandatory (the engine reports them so). */
 export function isMandatory(d: AnalyzerDiagnostic): boolean {
     return d.enforcementLevel === "mandatory" || d.enforcementLevel === "remediate";

@@ -20,43 +20,11 @@
  *  - Custom timeouts arrive as Go duration strings and are kept as seconds (float).
  */
 import { createHash } from "crypto";
+import { isValidUrn, urnName, urnQualifiedType, urnStackProject, urnType } from "../urn";
+export { isValidUrn, urnName, urnQualifiedType, urnStackProject, urnType };
 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 export const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
-
-/** The qualified type of a URN (third `::` component, may contain `$`-joined parent types). */
-export function urnQualifiedType(urn: string): string {
-    const parts = urn.split("::");
-    return parts.length >= 4 ? parts[2] : "";
-}
-
-/** The type of a URN (last `$` segment of the qualified type). */
-export function urnType(urn: string): string {
-    const qualified = urnQualifiedType(urn);
-    return qualified.slice(qualified.lastIndexOf("$") + 1);
-}
-
-/** The name of a URN (everything after the third `::`; names may themselves contain `::`). */
-export function urnName(urn: string): string {
-    const parts = urn.split("::");
-    return parts.length >= 4 ? parts.slice(3).join("::") : "";
-}
-
-/** `urn:pulumi:<stack>::<project>::...` -> { stack, project }. */
-export function urnStackProject(urn: string): { stack: string; project: string } | undefined {
-    if (!urn.startsWith("urn:pulumi:")) {
-        return undefined;
-    }
-    const parts = urn.slice("urn:pulumi:".length).split("::");
-    if (parts.length < 4) {
-        return undefined;
-    }
-    return { stack: parts[0], project: parts[1] };
-}
-
-export function isValidUrn(urn: unknown): urn is string {
-    return typeof urn === "string" && urn.startsWith("urn:pulumi:") && urn.split("::").length >= 4;
-}
 
 /** The URN the engine generates for a resource (deployment.go generateURN). */
 export function engineUrn(stack: string, project: string, parentUrn: string | undefined, type: string, name: string): string {

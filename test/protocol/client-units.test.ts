@@ -6,7 +6,8 @@
 import { strict as assert } from "assert";
 import { parsePolicyPackConfig, PolicyConfigTarget, reconcilePolicyPackConfig } from "../../cli/analyzer/config";
 import { splitArgs } from "../../cli/analyzer/launch";
-import { marshalProperties, providerUrnOf, urnName } from "../../cli/analyzer/serialize";
+import { marshalProperties, providerUrnOf } from "../../cli/analyzer/serialize";
+import { urnName } from "../../cli/urn";
 import { CheckError } from "../../cli/model";
 import { ARCHIVE_SIG, ASSET_SIG, OUTPUT_VALUE_SIG, RESOURCE_REFERENCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN } from "../../cli/wire";
 
@@ -156,8 +157,8 @@ describe("analyzer client: property marshalling", () => {
     it("splits provider references at the last :: and takes names after the third ::", () => {
         assert.equal(providerUrnOf("urn:pulumi:s::p::pulumi:providers:aws::default::a::b::id-1"), "urn:pulumi:s::p::pulumi:providers:aws::default::a::b");
         assert.equal(providerUrnOf("no-separator"), undefined);
-        assert.equal(urnName("urn:pulumi:s::p::t:m:R::name::with::colons", "x"), "name::with::colons");
-        assert.equal(urnName("not-a-urn", "fallback"), "fallback");
+        assert.equal(urnName("urn:pulumi:s::p::t:m:R::name::with::colons"), "name::with::colons");
+        assert.equal(urnName("not-a-urn"), "");
     });
 
     it("splits nodeargs like a shell", () => {

@@ -34,10 +34,10 @@ export function displayType(type: string): string {
     }
     const [pkg, module, member] = parts;
     const slash = module.lastIndexOf("/");
-    if (slash >= 0 && module.slice(slash + 1).toLowerCase() === member.toLowerCase()) {
-        return `${pkg}:${module.slice(0, slash)}:${member}`;
+    if (member.length === 0 || slash === -1 || module.slice(slash + 1) !== member[0].toLowerCase() + member.slice(1)) {
+        return type;
     }
-    return type;
+    return `${pkg}:${module.slice(0, slash)}:${member}`;
 }
 
 export function label(subject: Subject): string {
