@@ -204,6 +204,13 @@ describe("duties-separated", () => {
             assert.deepEqual(run(stack), []);
         });
 
+        it("a tag condition on a principal without tags cannot hold; with an unknown tag value it may", () => {
+            const tagged = (tags?: Record<string, string>) =>
+                role("ci", { policies: [[DEPLOY, allow("codepipeline:PutApprovalResult", "*", { Condition: { StringEquals: { "aws:PrincipalTag/team": "release" } } })]], tags });
+            assert.deepEqual(run([tagged()]), []);
+            assert.equal(mandatory(run([tagged({ team: UNKNOWN })])).length, 1);
+        });
+
         it("break-glass principals are exempt", () => {
             const stack = [role("break-glass", { managed: ["arn:aws:iam::aws:policy/AdministratorAccess"] })];
             assert.deepEqual(run(stack, { breakGlassPrincipals: ["break-*"] }), []);

@@ -659,7 +659,12 @@ export class IamModel {
             for (const [k, v] of Object.entries(p.tags)) {
                 c.set(`aws:PrincipalTag/${k}`, v);
             }
-            if (p.resource.props.tags !== undefined && !isUnknown(p.resource.props.tags) && !isUnknown(p.resource.props.tagsAll)) {
+            // Tags are known unless a tag map is unknown (an absent map means no tags).
+            const maps = [p.resource.props.tags, p.resource.props.tagsAll];
+            const anyUnknown = maps.some(
+                (m) => isUnknown(m) || (m !== null && typeof m === "object" && Object.values(m as object).some((v) => isUnknown(v) || isUnknown((v as { value?: unknown } | null)?.value))),
+            );
+            if (!anyUnknown) {
                 c.knowPrefix("aws:PrincipalTag/");
             }
             this.contexts.set(p.id, c);
