@@ -308,6 +308,19 @@ describe("no-duty-escalation", () => {
             assert.ok(found[0].message.includes("deployer -[iam:CreateRole + iam:PutRolePolicy]-> a new role bounded by arn:aws:iam::123456789012:policy/app-boundary-*"), found[0].message);
         });
 
+        it("attaching policies limited by iam:PolicyARN only adds the attachable policies", () => {
+            const limited = (arns: string[]) => [
+                deployer(allow("iam:AttachRolePolicy", roleArn("deployer"), { Condition: { ArnEquals: { "iam:PolicyARN": arns } } })),
+                managedPolicy("read-logs", [allow("logs:GetLogEvents")]),
+                managedPolicy("approve", [APPROVE]),
+                lambdaApprover,
+            ];
+            assert.deepEqual(runStackPolicy(noDutyEscalation, limited([policyArn("read-logs")])), []);
+            const found = mandatory(runStackPolicy(noDutyEscalation, limited([policyArn("read-logs"), policyArn("approve")])));
+            assert.equal(found.length, 1);
+            assert.ok(found[0].message.includes('deployer -[iam:AttachRolePolicy on itself]-> deployer (with approve, read-logs attached) (limited by iam:PolicyARN) -> approve: codepipeline:PutApprovalResult via customer-managed policy "approve"'), found[0].message);
+        });
+
         it("break-glass principals are not reported as starting points", () => {
             const stack = [deployer(allow(["iam:PassRole", "lambda:CreateFunction"])), lambdaApprover];
             assert.deepEqual(runStackPolicy(noDutyEscalation, stack, { config: { breakGlassPrincipals: ["deploy*"] } }), []);

@@ -21,7 +21,7 @@ import type { StackModel, StackResource } from "../stack-model";
 import { Context } from "../iam/conditions";
 import { documentOf, Statement } from "../iam/document";
 import { allowApplies, evaluate, PermissionInputs } from "../iam/evaluate";
-import { accountOfEntry, IamModel, iamModel, IamPrincipal } from "../iam/model";
+import { accountOfEntry, IamModel, iamModel, IamPrincipal, ManagedPolicyRecord } from "../iam/model";
 import { awsManagedPolicyDocument } from "../iam/managed-policies";
 import { parsePolicyDocument } from "../iam/document";
 import { evaluateConditions } from "../iam/conditions";
@@ -373,17 +373,19 @@ export class PrincipalGraph {
         }
         writable.push(...actAs);
         for (const target of writable) {
-            const label = this.writeLabel(target, may);
-            if (!label) {
+            const access = this.writeAccess(target, may, ctx);
+            if (!access) {
                 continue;
             }
             const owner = target.kind === "group" ? (self ?? target) : target;
-            const empowered = this.empoweredNode(owner, may, ctx);
             const where = target === self ? "itself" : `${target.kind} "${target.name}"`;
-            add(empowered.id, `${label} on ${where}`, empowered.principal?.boundary && !empowered.id.endsWith("*!") ? `bounded by ${empowered.principal.boundary.arn}` : undefined);
-            if (target === self || target.kind === "group") {
-                // the empowered self is the same identity: already counted
+            if (!access.any) {
+                const node = this.withPoliciesNode(owner, access.policies);
+                add(node.id, `${access.label} on ${where}`, "limited by iam:PolicyARN");
+                continue;
             }
+            const empowered = this.empoweredNode(owner, may, ctx);
+            add(empowered.id, `${access.label} on ${where}`, empowered.principal?.boundary && !empowered.id.endsWith("*!") ? `bounded by ${empowered.principal.boundary.arn}` : undefined);
         }
 
         // Creating a new role and writing its policies.
@@ -391,27 +393,59 @@ export class PrincipalGraph {
         return out;
     }
 
-    /** The write action that lets an actor give `target` any permission, if it has one. */
-    private writeLabel(target: IamPrincipal, may: (a: string, r?: string, c?: Context) => boolean): string | undefined {
+    /**
+     * What an actor can write into `target`: any policy (`any`), or only some managed policies of
+     * the stack (an attach permission limited by an iam:PolicyARN condition).
+     */
+    private writeAccess(
+        target: IamPrincipal,
+        may: (a: string, r?: string, c?: Context) => boolean,
+        ctx: Context,
+    ): { label: string; any: true } | { label: string; any: false; policies: ManagedPolicyRecord[] } | undefined {
         const kind = target.kind === "role" ? "Role" : target.kind === "user" ? "User" : "Group";
         if (may(`iam:Put${kind}Policy`, target.arn)) {
-            return `iam:Put${kind}Policy`;
-        }
-        if (may(`iam:Attach${kind}Policy`, target.arn)) {
-            return `iam:Attach${kind}Policy`;
+            return { label: `iam:Put${kind}Policy`, any: true };
         }
         for (const pol of target.policies) {
             if (pol.arn && !pol.arn.includes(":iam::aws:policy/") && may("iam:CreatePolicyVersion", pol.arn)) {
-                return `iam:CreatePolicyVersion on ${pol.arn}`;
+                return { label: `iam:CreatePolicyVersion on ${pol.arn}`, any: true };
             }
             if (!pol.arn && pol.source.label.startsWith("customer-managed policy")) {
                 const name = /"(.*)"/.exec(pol.source.label)?.[1] ?? "*";
                 if (may("iam:CreatePolicyVersion", `arn:aws:iam::${SEG}:policy/${name}`)) {
-                    return `iam:CreatePolicyVersion on policy "${name}"`;
+                    return { label: `iam:CreatePolicyVersion on policy "${name}"`, any: true };
                 }
             }
         }
-        return undefined;
+        const attach = `iam:Attach${kind}Policy`;
+        if (!may(attach, target.arn)) {
+            return undefined;
+        }
+        if (may(attach, target.arn, ctx.with({ "iam:PolicyARN": WORST_POLICY_ARN }))) {
+            return { label: attach, any: true };
+        }
+        // Attaching is limited by iam:PolicyARN: only the stack's policies it may attach count.
+        const policies = this.iam.managedPolicies.filter(
+            (m) => m.arn !== undefined && m.doc.state === "known" && !target.policies.some((p) => p.arn === m.arn) && may(attach, target.arn, ctx.with({ "iam:PolicyARN": m.arn })),
+        );
+        return policies.length > 0 ? { label: attach, any: false, policies } : undefined;
+    }
+
+    /** `X` with some more managed policies attached (still under its boundary). */
+    private withPoliciesNode(x: IamPrincipal, policies: ManagedPolicyRecord[]): GraphNode {
+        const names = policies.map((m) => m.name ?? m.resource.name).sort();
+        const base = this.iam.permissionInputs(x);
+        const extra = policies.flatMap((m) => (m.doc.state === "known" ? m.doc.doc.statements : []));
+        return this.addNode({
+            id: `${x.id}+${names.join(",")}`,
+            kind: "aws-empowered",
+            label: `${x.kind} "${x.name}" with ${names.join(", ")} attached`,
+            short: `${x.name} (with ${names.join(", ")} attached)`,
+            principal: x,
+            inputs: { ...base, identity: [...base.identity, ...extra] },
+            context: this.iam.contextOf(x),
+            report: x.resource,
+        });
     }
 
     /** `X*`: X with any policy; its boundary stays unless the actor can also remove or rewrite it. */
