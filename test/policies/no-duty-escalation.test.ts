@@ -64,6 +64,25 @@ const PRIMITIVES: Primitive[] = [
         path: `deployer -[lambda:UpdateFunctionCode on function "approve-fn"]-> approver (runs as role "approver") -> approve`,
     },
     {
+        name: "codebuild:StartBuild on a project running as the approver (buildspec override)",
+        stack: [
+            deployer(allow("codebuild:StartBuild", "arn:aws:codebuild:eu-west-1:123456789012:project/release-*")),
+            approverTrusting(trustService("codebuild.amazonaws.com")),
+            { type: "aws:codebuild/project:Project", name: "release-notes", props: { name: "release-notes", arn: "arn:aws:codebuild:eu-west-1:123456789012:project/release-notes", serviceRole: roleArn("approver") } },
+        ],
+        path: `deployer -[codebuild:StartBuild on CodeBuild project "release-notes"]-> approver (runs as role "approver") -> approve`,
+    },
+    {
+        name: "ssm:SendCommand on an instance whose instance profile holds the approver role",
+        stack: [
+            deployer(allow("ssm:SendCommand")),
+            approverTrusting(trustService("ec2.amazonaws.com")),
+            { type: "aws:iam/instanceProfile:InstanceProfile", name: "approver-profile", props: { name: "approver-profile", role: "approver" } },
+            { type: "aws:ec2/instance:Instance", name: "bastion", props: { id: "i-0abc", iamInstanceProfile: "approver-profile" } },
+        ],
+        path: `deployer -[ssm:SendCommand on instance "bastion"]-> approver (runs as role "approver") -> approve`,
+    },
+    {
         name: "iam:PutRolePolicy on itself",
         stack: [deployer(allow("iam:PutRolePolicy", roleArn("deployer"))), approverTrusting(trustService("lambda.amazonaws.com"))],
         path: `deployer -[iam:PutRolePolicy on itself]-> deployer (any policy) -> approve: codepipeline:PutApprovalResult via any policy it writes`,

@@ -21,7 +21,7 @@ import type { StackModel, StackResource } from "../stack-model";
 import { Context } from "../iam/conditions";
 import { documentOf, Statement } from "../iam/document";
 import { allowApplies, evaluate, PermissionInputs } from "../iam/evaluate";
-import { accountOfEntry, IamModel, iamModel, IamPrincipal, ManagedPolicyRecord } from "../iam/model";
+import { accountOfEntry, IamModel, iamModel, IamPrincipal, ManagedPolicyRecord, RUNS_AS_ROLE } from "../iam/model";
 import { awsManagedPolicyDocument } from "../iam/managed-policies";
 import { parsePolicyDocument } from "../iam/document";
 import { evaluateConditions } from "../iam/conditions";
@@ -112,7 +112,7 @@ export class PrincipalGraph {
     private readonly roleIndex: ArnIndex<IamPrincipal>;
     private readonly userIndex: ArnIndex<IamPrincipal>;
     private readonly groupIndex: ArnIndex<IamPrincipal>;
-    private readonly functionIndex: ArnIndex<{ fn: StackResource; role: IamPrincipal }>;
+    private readonly computeIndex = new Map<string, ArnIndex<IamModel["runsAs"][number]>>();
     private readonly serviceTrustIndex = new Map<string, ArnIndex<TrustRef>>();
     private readonly accountTrustIndex: ArnIndex<TrustRef & { account?: string }>;
 
@@ -127,13 +127,12 @@ export class PrincipalGraph {
         this.accountTrustIndex = new ArnIndex(this.trustByAccount.map((r) => [r.role.arn, r]));
         this.userIndex = new ArnIndex(this.users.map((p) => [p.arn, p]));
         this.groupIndex = new ArnIndex(this.groups.map((p) => [p.arn, p]));
-        const fns: [string, { fn: StackResource; role: IamPrincipal }][] = [];
-        for (const [roleId, list] of this.iam.functionsByRole) {
-            for (const fn of list) {
-                fns.push([functionArn(fn), { fn, role: this.iam.byId.get(roleId)! }]);
+        for (const kind of RUNS_AS_ROLE) {
+            const entries = this.iam.runsAs.filter((c) => c.kind === kind);
+            if (entries.length > 0) {
+                this.computeIndex.set(kind.noun, new ArnIndex(entries.map((c) => [c.arn, c])));
             }
         }
-        this.functionIndex = new ArnIndex(fns);
         for (const [svc, refs] of this.trustByService) {
             this.serviceTrustIndex.set(svc, new ArnIndex(refs.map((r) => [r.role.arn, r])));
         }
@@ -327,12 +326,22 @@ export class PrincipalGraph {
             }
         }
 
-        // Updating the code of functions that run as another role.
-        if (may("lambda:UpdateFunctionCode")) {
-            for (const { fn, role } of this.functionIndex.query(reach("lambda:UpdateFunctionCode"))) {
-                if (!actAs.has(role) && role !== self && may("lambda:UpdateFunctionCode", functionArn(fn))) {
-                    add(role.id, `lambda:UpdateFunctionCode on function "${fn.name}"`, `runs as role "${role.name}"`);
-                    actAs.add(role);
+        // Running code in existing compute that runs as another role (function code, builds,
+        // notebooks, dev endpoints, CloudFormation stacks, commands on instances).
+        for (const kind of RUNS_AS_ROLE) {
+            const index = this.computeIndex.get(kind.noun);
+            if (!index) {
+                continue;
+            }
+            for (const action of kind.actions) {
+                if (!may(action)) {
+                    continue;
+                }
+                for (const c of index.query(reach(action))) {
+                    if (!actAs.has(c.role) && c.role !== self && may(action, c.arn)) {
+                        add(c.role.id, `${action} on ${kind.noun} "${c.resource.name}"`, `runs as role "${c.role.name}"`);
+                        actAs.add(c.role);
+                    }
                 }
             }
         }
@@ -740,15 +749,6 @@ function allowsAssume(s: Statement): boolean {
     return ["sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml"].some((a) =>
         allowApplies(s, { action: a, resource: "*", context: new Context() }, a) !== "no",
     );
-}
-
-function functionArn(fn: StackResource): string {
-    const arn = readString(fn.props, "arn");
-    if (arn.state === "known") {
-        return arn.value;
-    }
-    const name = readString(fn.props, fn.type.startsWith("aws-native:") ? "functionName" : "name");
-    return `arn:aws:lambda:${SEG}:${SEG}:function:${name.state === "known" ? name.value : SEG}`;
 }
 
 /** The principal graph of a stack, built once per AnalyzeStack and shared by the duty policies. */

@@ -22,6 +22,7 @@ import {
     IAM_ATTACHMENT,
     IAM_GROUP_MEMBERSHIP,
     IAM_GROUPS,
+    IAM_INSTANCE_PROFILE,
     IAM_INLINE_POLICY,
     IAM_POLICIES,
     IAM_POLICY_ATTACHMENT,
@@ -104,8 +105,8 @@ export class IamModel {
     readonly byId = new Map<string, IamPrincipal>();
     readonly managedPolicies: ManagedPolicyRecord[] = [];
     readonly resourcePolicies: ResourcePolicyRecord[] = [];
-    /** Lambda functions by the URN of the role they run as. */
-    readonly functionsByRole = new Map<string, StackResource[]>();
+    /** Compute (functions, build projects, instances, ...) and the role each runs code as. */
+    readonly runsAs: { resource: StackResource; role: IamPrincipal; kind: ComputeKind; arn: string }[] = [];
     /** Statements of resource policies granting to every principal (`Principal: "*"`). */
     readonly grantsToAll: Statement[] = [];
     private readonly keyIndex = new Map<PrincipalKind, Map<string, IamPrincipal[]>>();
@@ -587,19 +588,34 @@ export class IamModel {
         }
     }
 
+    /** Compute of the stack that runs code as a role, and the role. */
     private readFunctions(): void {
-        for (const fn of this.stack.ofTypes(LAMBDA_FUNCTIONS)) {
-            const deps = fn.propertyDependencies.role ?? [];
-            let roles = deps.map((u) => this.byId.get(u)).filter((p): p is IamPrincipal => !!p && p.kind === "role");
-            if (roles.length === 0) {
-                roles = this.resolvePrincipals(fn, "role", "role").targets;
-            }
-            for (const role of roles) {
-                const list = this.functionsByRole.get(role.id) ?? [];
-                list.push(fn);
-                this.functionsByRole.set(role.id, list);
+        for (const kind of RUNS_AS_ROLE) {
+            for (const r of this.stack.ofTypes(kind.types)) {
+                for (const role of this.rolesOf(r, kind)) {
+                    this.runsAs.push({ resource: r, role, kind, arn: kind.arn(r) });
+                }
             }
         }
+    }
+
+    private rolesOf(r: StackResource, kind: ComputeKind): IamPrincipal[] {
+        if (kind.viaInstanceProfile) {
+            const profiles = [
+                ...(r.propertyDependencies[kind.roleProp] ?? []).map((u) => this.stack.byUrn.get(u)),
+                ...this.stack.ofTypes([IAM_INSTANCE_PROFILE.aws, IAM_INSTANCE_PROFILE.native]).filter((ip) => {
+                    const v = r.props[kind.roleProp];
+                    return typeof v === "string" && (ip.props.name === v || ip.props.arn === v || ip.props.instanceProfileName === v);
+                }),
+            ].filter((ip): ip is StackResource => ip !== undefined && (ip.type === IAM_INSTANCE_PROFILE.aws || ip.type === IAM_INSTANCE_PROFILE.native));
+            const out = new Set<IamPrincipal>();
+            for (const ip of profiles) {
+                this.resolvePrincipals(ip, ip.type === IAM_INSTANCE_PROFILE.native ? "roles" : "role", "role").targets.forEach((t) => out.add(t));
+            }
+            return [...out];
+        }
+        const deps = (r.propertyDependencies[kind.roleProp] ?? []).map((u) => this.byId.get(u)).filter((p): p is IamPrincipal => !!p && p.kind === "role");
+        return deps.length > 0 ? deps : this.resolvePrincipals(r, kind.roleProp, "role").targets;
     }
 
     // ---- queries ----------------------------------------------------------------------------
@@ -690,6 +706,69 @@ export class IamModel {
 }
 
 type Read = ReturnType<typeof read>;
+
+/** A kind of compute that runs code as a role, and the actions that make it run the actor's code. */
+export interface ComputeKind {
+    types: readonly string[];
+    /** The property naming the role (or, for instances, the instance profile). */
+    roleProp: string;
+    viaInstanceProfile?: boolean;
+    /** Any one of these actions on the resource runs code of the actor's choosing as the role. */
+    actions: string[];
+    noun: string;
+    arn: (r: StackResource) => string;
+}
+
+function arnOr(r: StackResource, pattern: (name: string) => string, nameProp = "name"): string {
+    const arn = stringProp(r, "arn");
+    return arn ?? pattern(stringProp(r, nameProp) ?? SEG);
+}
+
+export const RUNS_AS_ROLE: readonly ComputeKind[] = [
+    {
+        types: LAMBDA_FUNCTIONS,
+        roleProp: "role",
+        actions: ["lambda:UpdateFunctionCode"],
+        noun: "function",
+        arn: (r) => arnOr(r, (n) => `arn:aws:lambda:${SEG}:${SEG}:function:${n}`, r.type.startsWith("aws-native:") ? "functionName" : "name"),
+    },
+    {
+        types: ["aws:codebuild/project:Project"],
+        roleProp: "serviceRole",
+        actions: ["codebuild:StartBuild", "codebuild:StartBuildBatch"],
+        noun: "CodeBuild project",
+        arn: (r) => arnOr(r, (n) => `arn:aws:codebuild:${SEG}:${SEG}:project/${n}`),
+    },
+    {
+        types: ["aws:sagemaker/notebookInstance:NotebookInstance"],
+        roleProp: "roleArn",
+        actions: ["sagemaker:CreatePresignedNotebookInstanceUrl"],
+        noun: "notebook instance",
+        arn: (r) => arnOr(r, (n) => `arn:aws:sagemaker:${SEG}:${SEG}:notebook-instance/${n.toLowerCase()}`),
+    },
+    {
+        types: ["aws:glue/devEndpoint:DevEndpoint"],
+        roleProp: "roleArn",
+        actions: ["glue:UpdateDevEndpoint"],
+        noun: "Glue dev endpoint",
+        arn: (r) => arnOr(r, (n) => `arn:aws:glue:${SEG}:${SEG}:devEndpoint/${n}`),
+    },
+    {
+        types: ["aws:cloudformation/stack:Stack"],
+        roleProp: "iamRoleArn",
+        actions: ["cloudformation:UpdateStack", "cloudformation:ExecuteChangeSet"],
+        noun: "CloudFormation stack",
+        arn: (r) => stringProp(r, "id") ?? `arn:aws:cloudformation:${SEG}:${SEG}:stack/${stringProp(r, "name") ?? SEG}/*`,
+    },
+    {
+        types: ["aws:ec2/instance:Instance"],
+        roleProp: "iamInstanceProfile",
+        viaInstanceProfile: true,
+        actions: ["ssm:SendCommand", "ssm:StartSession", "ec2-instance-connect:SendSSHPublicKey"],
+        noun: "instance",
+        arn: (r) => arnOr(r, (id) => `arn:aws:ec2:${SEG}:${SEG}:instance/${id}`, "id"),
+    },
+];
 
 function stringProp(r: StackResource, prop: string): string | undefined {
     const v = r.props[prop];

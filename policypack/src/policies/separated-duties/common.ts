@@ -6,7 +6,8 @@ import type { Findings, Subject } from "../../framework/findings";
 import { isBreakGlass } from "../../engine/duties/duties";
 import type { GraphNode } from "../../engine/duties/graph";
 import type { IamModel, Problem } from "../../engine/iam/model";
-import { IAM_MODEL_TYPES, KMS_KEY, KMS_KEY_POLICY, S3_BUCKET_POLICY, LAMBDA_FUNCTIONS, EKS_ACCESS_ENTRY, EKS_ACCESS_POLICY_ASSOCIATION, IAM_ROLES, IAM_USERS, IAM_GROUPS } from "../../engine/iam/types";
+import { RUNS_AS_ROLE } from "../../engine/iam/model";
+import { IAM_INSTANCE_PROFILE, IAM_MODEL_TYPES, KMS_KEY, KMS_KEY_POLICY, S3_BUCKET_POLICY, EKS_ACCESS_ENTRY, EKS_ACCESS_POLICY_ASSOCIATION, IAM_ROLES, IAM_USERS, IAM_GROUPS } from "../../engine/iam/types";
 import { K8S_RBAC_TYPES, K8S_SERVICE_ACCOUNT, RbacModel } from "../../engine/rbac/model";
 import type { StackModel } from "../../engine/stack-model";
 
@@ -19,7 +20,9 @@ export const DUTY_ANALYSIS_TYPES: readonly string[] = [
     KMS_KEY_POLICY,
     S3_BUCKET_POLICY.aws,
     S3_BUCKET_POLICY.native,
-    ...LAMBDA_FUNCTIONS,
+    ...RUNS_AS_ROLE.flatMap((k) => k.types),
+    IAM_INSTANCE_PROFILE.aws,
+    IAM_INSTANCE_PROFILE.native,
     EKS_ACCESS_ENTRY.aws,
     EKS_ACCESS_ENTRY.native,
     EKS_ACCESS_POLICY_ASSOCIATION,

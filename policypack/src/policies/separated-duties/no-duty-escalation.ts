@@ -12,10 +12,13 @@ export const noDutyEscalation = stackPolicy<DutyConfig>({
         "The analysis builds one graph of AWS principals and Kubernetes subjects whose edges are escalation primitives: " +
         "sts:AssumeRole through trust policies (chains included); iam:PassRole to a service together with the action that runs " +
         "code as the role (Lambda, EC2 and Auto Scaling, ECS, CloudFormation, CodeBuild, Glue, SageMaker, Data Pipeline); " +
-        "lambda:UpdateFunctionCode on functions running as another role; writing or attaching policies to itself, to a group it is " +
+        "running code in existing compute that runs as another role (lambda:UpdateFunctionCode, codebuild:StartBuild, " +
+        "sagemaker:CreatePresignedNotebookInstanceUrl, glue:UpdateDevEndpoint, cloudformation:UpdateStack, ssm:SendCommand or " +
+        "StartSession on instances through their instance profile); writing or attaching policies to itself, to a group it is " +
         "in, or to a principal it can act as (iam:Put*Policy, iam:Attach*Policy, iam:CreatePolicyVersion), removing a boundary; " +
         "iam:UpdateAssumeRolePolicy; iam:AddUserToGroup; iam:CreateAccessKey and login profiles; iam:CreateRole with a policy " +
-        "(bounded by the permissions boundary the actor must attach, if any); EKS access entries and IRSA; and in Kubernetes " +
+        "(bounded by the permissions boundary the actor must attach, if any; an attach permission limited by iam:PolicyARN adds " +
+        "only the stack's policies it may attach); EKS access entries and IRSA; and in Kubernetes " +
         "impersonate, bind/escalate, creating workloads in a namespace (they run as any service account there), reading " +
         "service-account token secrets and creating tokens. An explicit Deny, a boundary, a resource scope or a condition that " +
         "provably excludes the target removes the edge. A principal fails when its own duties together with the duties it can reach " +
