@@ -104,6 +104,16 @@ const PRIMITIVES: K8sPrimitive[] = [
         urn: urnOf(K8S_ROLE_BINDING, "deployer-secrets"),
     },
     {
+        name: "exec into a pod that runs as the approver",
+        extra: [
+            { type: "kubernetes:apps/v1:Deployment", name: "approval-bot", props: { metadata: { name: "approval-bot", namespace: "release" }, spec: { template: { spec: { serviceAccountName: "approver", containers: [{ name: "bot", image: "x" }] } } } } },
+            k8sRole("release", "exec", [rule([""], ["pods/exec"], ["create"])]),
+            roleBinding("release", "deployer-exec", { kind: "Role", name: "exec" }, [sa("ci", "deployer")]),
+        ],
+        path: "ServiceAccount ci/deployer -[create pods/exec in namespace release]-> ServiceAccount release/approver (pods run as ServiceAccount release/approver) -> approve",
+        urn: urnOf(K8S_ROLE_BINDING, "deployer-exec"),
+    },
+    {
         name: "create service account tokens (TokenRequest)",
         extra: [k8sRole("release", "tokens", [rule([""], ["serviceaccounts/token"], ["create"])]), roleBinding("release", "deployer-tokens", { kind: "Role", name: "tokens" }, [sa("ci", "deployer")])],
         path: "ServiceAccount ci/deployer -[create serviceaccounts/token in namespace release]-> ServiceAccount release/approver (a token of ServiceAccount release/approver) -> approve",

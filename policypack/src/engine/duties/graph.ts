@@ -723,6 +723,12 @@ export class PrincipalGraph {
                     add(this.addSubjectNode(s), `create ${workload[1]} in namespace ${ns}`, `runs as ${s.label}`, workloadGrant);
                     continue;
                 }
+                // exec/attach into running pods: they carry their service account's token
+                const exec = findGrant(grants, { apiGroup: "", resource: "pods/exec", verb: "create", namespace: ns }) ?? findGrant(grants, { apiGroup: "", resource: "pods/attach", verb: "create", namespace: ns });
+                if (exec && this.rbac.workloadServiceAccounts.has(s.id)) {
+                    add(this.addSubjectNode(s), `create ${exec.rule.resources.includes("pods/attach") && !exec.rule.resources.includes("pods/exec") ? "pods/attach" : "pods/exec"} in namespace ${ns}`, `pods run as ${s.label}`, exec);
+                    continue;
+                }
                 const token = findGrant(grants, { apiGroup: "", resource: "serviceaccounts/token", verb: "create", namespace: ns, resourceName: name });
                 if (token) {
                     add(this.addSubjectNode(s), `create serviceaccounts/token in namespace ${ns}`, `a token of ${s.label}`, token);

@@ -214,6 +214,8 @@ export class RbacModel {
     readonly serviceAccountsByNamespace = new Map<string, Set<string>>();
     /** Service account ids whose token is stored in a Secret of this stack. */
     readonly tokenSecrets = new Map<string, StackResource>();
+    /** Service accounts that workloads of this stack run as (exec into their pods yields their token). */
+    readonly workloadServiceAccounts = new Set<string>();
     /** ServiceAccount resources by subject id (IRSA annotations are read from them). */
     readonly serviceAccountResources = new Map<string, StackResource>();
 
@@ -301,7 +303,9 @@ export class RbacModel {
                 const ns = metaNamespace(r);
                 const sa = readString(r.props, [...location, "serviceAccountName"]);
                 if (ns) {
-                    this.addServiceAccount(ns, sa.state === "known" ? sa.value : "default");
+                    const name = sa.state === "known" ? sa.value : "default";
+                    this.addServiceAccount(ns, name);
+                    this.workloadServiceAccounts.add(subjectId("ServiceAccount", name, ns));
                 }
             }
         }
