@@ -712,15 +712,23 @@ export class PrincipalGraph {
         for (const ns of namespaces) {
             const names = this.rbac.serviceAccountsByNamespace.get(ns)!;
             const withDefault = new Set([...names, "default"]);
+            // Creating a workload, or updating one (a new image, or another serviceAccountName), runs code as a service account.
             let workloadGrant: K8sGrant | undefined;
-            const workload = WORKLOAD_RESOURCES.find(([group, resource]) => (workloadGrant = findGrant(grants, { apiGroup: group, resource, verb: "create", namespace: ns })));
+            let workloadVerb = "create";
+            const workload = WORKLOAD_RESOURCES.find(([group, resource]) =>
+                ["create", "update", "patch"].some((verb) => {
+                    workloadGrant = findGrant(grants, { apiGroup: group, resource, verb, namespace: ns });
+                    workloadVerb = verb;
+                    return workloadGrant !== undefined;
+                }),
+            );
             for (const name of withDefault) {
                 const s = this.rbac.subjects.get(`k8s:ServiceAccount:${ns}/${name}`) ?? makeSubject("ServiceAccount", name, ns);
                 if (s.id === node.id) {
                     continue;
                 }
                 if (workload) {
-                    add(this.addSubjectNode(s), `create ${workload[1]} in namespace ${ns}`, `runs as ${s.label}`, workloadGrant);
+                    add(this.addSubjectNode(s), `${workloadVerb} ${workload[1]} in namespace ${ns}`, `runs as ${s.label}`, workloadGrant);
                     continue;
                 }
                 // exec/attach into running pods: they carry their service account's token

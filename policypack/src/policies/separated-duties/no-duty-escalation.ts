@@ -19,7 +19,7 @@ export const noDutyEscalation = stackPolicy<DutyConfig>({
         "iam:UpdateAssumeRolePolicy; iam:AddUserToGroup; iam:CreateAccessKey and login profiles; iam:CreateRole with a policy " +
         "(bounded by the permissions boundary the actor must attach, if any; an attach permission limited by iam:PolicyARN adds " +
         "only the stack's policies it may attach); EKS access entries and IRSA; and in Kubernetes " +
-        "impersonate, bind/escalate, creating workloads in a namespace (they run as any service account there), exec or attach " +
+        "impersonate, bind/escalate, creating or updating workloads in a namespace (they can run as any service account there), exec or attach " +
         "into pods of the stack's workloads (they carry their service account's token), reading " +
         "service-account token secrets and creating tokens. An explicit Deny, a boundary, a resource scope or a condition that " +
         "provably excludes the target removes the edge. A principal fails when its own duties together with the duties it can reach " +
