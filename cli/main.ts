@@ -26,6 +26,7 @@ import { countViolations } from "./report/common";
 import { renderJson } from "./report/json";
 import { renderSarif } from "./report/sarif";
 import { renderText } from "./report/text";
+import { registerApproveCommand } from "./approve/commands";
 
 export type Format = "text" | "json" | "sarif";
 
@@ -200,6 +201,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
             verbose = opts.verbose === true;
             result = check(programDir, opts, io);
         });
+    registerApproveCommand(program, io, (r) => (result = r), (s) => (helpText += s));
 
     try {
         if (argv.length === 0) {

@@ -20,3 +20,4 @@ export {
     STORE_KINDS,
 } from "./common";
 export type { StoreKind, Duty, PolicyStatement, AwsContextArgs, TagsInput } from "./common";
+export * from "./approved-release";

@@ -4,3 +4,4 @@ import "./immutable-artifacts";
 import "./records";
 import "./separated-duties";
 import "./runtime-and-updates";
+import "./release";

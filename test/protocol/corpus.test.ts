@@ -148,6 +148,27 @@ const rows: Row[] = [
             },
         ],
     },
+    // release-approved with real signatures and keys: test/policies/release-approved.test.ts, test/release/.
+    {
+        policy: "release-approved",
+        title: "an approval no configured key can verify, and an image it does not list",
+        blocked: true,
+        resources: [
+            {
+                type: "sealed-infra:release:ApprovedRelease",
+                name: "rel",
+                custom: false,
+                inputs: { manifest: json({ approver: "ci", artifacts: [{ digest: `sha256:${SHA}`, kind: "image" }], expires: "2099-01-01T00:00:00Z", format: "sealed-infra.io/release-manifest/v1", project: "shop", stack: "dev", ticket: "T-1" }), signature: "AAAA", keyId: "ci" },
+            },
+            { type: "kubernetes:apps/v1:Deployment", name: "d", inputs: pod([{ name: "a", image: `nginx@sha256:${"cd".repeat(32)}`, securityContext: safe }]) as never, provider: null },
+        ],
+    },
+    {
+        policy: "release-approved",
+        title: "no approvals, no approver keys configured (opt-in)",
+        blocked: false,
+        resources: [{ type: "kubernetes:apps/v1:Deployment", name: "d", inputs: pod([{ name: "a", image: `nginx@sha256:${SHA}`, securityContext: safe }]) as never, provider: null }],
+    },
 ];
 
 function stackOf(row: Row): ResourceRecord[] {

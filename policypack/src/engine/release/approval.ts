@@ -1,0 +1,193 @@
+/**
+ * Deciding whether one signed approval counts for this stack: the signature verifies against a
+ * configured approver key, the manifest is valid and canonical, names this project and stack, has
+ * not expired, and its approver is not a deployer. Every reason an approval fails is kept, worded for
+ * the violation messages of `release-approved` and for `sealed-infra approve verify`.
+ */
+import { parseManifestText, parseTimestamp, ReleaseManifest } from "./manifest";
+import { decodeSignatureText, parsePublicKey, PublicKey, verifySignature } from "./signature";
+
+/** One approver key from the pack config. */
+export interface ApproverKeyConfig {
+    id: string;
+    publicKeyPem: string;
+    /** The identity the key belongs to; when set, manifests signed with it must name this approver. */
+    approver?: string;
+}
+
+export interface ApproverKey extends ApproverKeyConfig {
+    key: PublicKey;
+}
+
+/** The approver keys of the config, parsed once; unusable entries are listed with why. */
+export interface KeyRing {
+    keys: ApproverKey[];
+    problems: string[];
+}
+
+export function keyRing(config: readonly ApproverKeyConfig[] | undefined): KeyRing {
+    const keys: ApproverKey[] = [];
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    (Array.isArray(config) ? config : []).forEach((entry, i) => {
+        const at = `approverKeys[${i}]${typeof entry?.id === "string" ? ` (id "${entry.id}")` : ""}`;
+        if (typeof entry?.id !== "string" || entry.id.trim() === "") {
+            problems.push(`${at} has no id`);
+            return;
+        }
+        if (seen.has(entry.id)) {
+            problems.push(`${at} repeats the id "${entry.id}"; ids must be unique, so the entry is ignored`);
+            return;
+        }
+        seen.add(entry.id);
+        if (typeof entry.publicKeyPem !== "string") {
+            problems.push(`${at} has no publicKeyPem`);
+            return;
+        }
+        const parsed = parsePublicKey(entry.publicKeyPem);
+        if (!parsed.ok) {
+            problems.push(`${at} publicKeyPem is unusable: ${parsed.reason}`);
+            return;
+        }
+        keys.push({ ...entry, key: parsed.key });
+    });
+    return { keys, problems };
+}
+
+/** An approval as a stack carries it (an ApprovedRelease's manifest, signature and key id). */
+export interface SignedApproval {
+    /** The canonical manifest text: exactly the signed bytes, as UTF-8. */
+    manifest: string;
+    /** The signature, base64. */
+    signature: string;
+    /** Which approverKeys entry signed it. When absent every configured key is tried. */
+    keyId?: string;
+}
+
+export interface ApprovalContext {
+    project: string;
+    stack: string;
+    now: number;
+    ring: KeyRing;
+    /** Identities (glob patterns, case-insensitive) that deploy and therefore may not approve. */
+    deployerIdentities: readonly string[];
+}
+
+export type FailureKind = "malformed" | "no-keys" | "unknown-key" | "tampered" | "invalid-manifest" | "wrong-approver" | "self-approval" | "other-stack" | "expired";
+
+export interface Failure {
+    kind: FailureKind;
+    text: string;
+}
+
+export type ApprovalVerdict =
+    | { valid: true; manifest: ReleaseManifest; key: ApproverKey; digests: ReadonlySet<string>; approver: string }
+    | { valid: false; failures: Failure[]; manifest?: ReleaseManifest; key?: ApproverKey };
+
+/** Glob match, case-insensitive: `*` matches any run of characters. */
+export function identityMatches(identity: string, pattern: string): boolean {
+    const re = new RegExp("^" + pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$", "i");
+    return re.test(identity.trim());
+}
+
+function stackMatches(stack: string, pattern: string): boolean {
+    const re = new RegExp("^" + pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
+    return re.test(stack);
+}
+
+function canonicalHint(text: string): string {
+    if (text !== text.trim()) {
+        return " (the manifest text has leading or trailing whitespace, e.g. a newline an editor added; pass the exact signed bytes)";
+    }
+    return parseManifestText(text).ok ? "" : " (the manifest text is not in canonical form either)";
+}
+
+/** Verifies one approval for this stack. */
+export function evaluateApproval(approval: SignedApproval, ctx: ApprovalContext): ApprovalVerdict {
+    const signature = decodeSignatureText(approval.signature);
+    if (!signature) {
+        return { valid: false, failures: [{ kind: "malformed", text: "its signature is not base64 text" }] };
+    }
+    const data = Buffer.from(approval.manifest, "utf8");
+    let key: ApproverKey | undefined;
+    if (approval.keyId !== undefined && approval.keyId !== "") {
+        key = ctx.ring.keys.find((k) => k.id === approval.keyId);
+        if (!key) {
+            const known = ctx.ring.keys.map((k) => `"${k.id}"`).join(", ");
+            return {
+                valid: false,
+                failures: [
+                    {
+                        kind: "unknown-key",
+                        text: `it is signed with key "${approval.keyId}", which is not one of the pack's approverKeys (${known || "none configured"})`,
+                    },
+                ],
+            };
+        }
+        if (!verifySignature(key.key, data, signature)) {
+            return {
+                valid: false,
+                key,
+                failures: [
+                    {
+                        kind: "tampered",
+                        text: `its signature does not verify against key "${key.id}": the manifest or the signature was changed after signing, or another key signed it${canonicalHint(approval.manifest)}`,
+                    },
+                ],
+            };
+        }
+    } else {
+        if (ctx.ring.keys.length === 0) {
+            return { valid: false, failures: [{ kind: "no-keys", text: "the pack config lists no approverKeys, so no signature can be verified" }] };
+        }
+        key = ctx.ring.keys.find((k) => verifySignature(k.key, data, signature));
+        if (!key) {
+            return {
+                valid: false,
+                failures: [
+                    {
+                        kind: "unknown-key",
+                        text: `its signature verifies against none of the pack's approverKeys (${ctx.ring.keys.map((k) => `"${k.id}"`).join(", ")}): it was signed by an unknown key, or the manifest was changed after signing${canonicalHint(approval.manifest)}`,
+                    },
+                ],
+            };
+        }
+    }
+
+    const parsed = parseManifestText(approval.manifest);
+    if (!parsed.ok) {
+        return { valid: false, key, failures: [{ kind: "invalid-manifest", text: `its signed manifest is not valid: ${parsed.reason}` }] };
+    }
+    const manifest = parsed.manifest;
+    const failures: Failure[] = [];
+    if (key.approver !== undefined && key.approver.trim() !== "" && !identityMatches(manifest.approver, key.approver)) {
+        failures.push({
+            kind: "wrong-approver",
+            text: `it names approver "${manifest.approver}", but key "${key.id}" belongs to "${key.approver}"`,
+        });
+    }
+    const identities = [...new Set([manifest.approver, ...(key.approver ? [key.approver] : [])])];
+    for (const identity of identities) {
+        const deployer = ctx.deployerIdentities.find((p) => identityMatches(identity, p));
+        if (deployer !== undefined) {
+            failures.push({
+                kind: "self-approval",
+                text: `its approver "${identity}" is a deployer (deployerIdentities "${deployer}"), and a deployer cannot approve a release`,
+            });
+        }
+    }
+    if (manifest.project !== ctx.project || !stackMatches(ctx.stack, manifest.stack)) {
+        failures.push({
+            kind: "other-stack",
+            text: `it approves project "${manifest.project}" stack "${manifest.stack}", not this stack (project "${ctx.project}" stack "${ctx.stack}")`,
+        });
+    }
+    const expires = parseTimestamp(manifest.expires) as number;
+    if (ctx.now >= expires) {
+        failures.push({ kind: "expired", text: `it expired at ${manifest.expires}` });
+    }
+    if (failures.length > 0) {
+        return { valid: false, manifest, key, failures };
+    }
+    return { valid: true, manifest, key, approver: manifest.approver, digests: new Set(manifest.artifacts.map((a) => a.digest)) };
+}
