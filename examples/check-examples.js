@@ -23,7 +23,10 @@ async function run() {
         const shown = path.join("examples", dir);
         const blocked = EXPECTED_BLOCKED.has(dir);
         process.stdout.write(`\n=== ${shown} (expected: ${blocked ? "blocked by mandatory violations" : "compliant"}) ===\n`);
-        const code = await main(["check", path.join(__dirname, dir)], {
+        // An example that needs pack config (e.g. approver keys) ships it as policy-config.json.
+        const config = path.join(__dirname, dir, "policy-config.json");
+        const configArgs = fs.existsSync(config) ? ["--config", config] : [];
+        const code = await main(["check", path.join(__dirname, dir), ...configArgs], {
             stdout: (t) => process.stdout.write(t),
             stderr: (t) => process.stderr.write(t),
         });

@@ -17,10 +17,16 @@ interface JsonReport {
     summary: { mandatory: number; advisory: number };
 }
 
+/** An example that needs pack config (e.g. approver keys) ships it as policy-config.json. */
+function configFlags(dir: string): string[] {
+    const file = path.join(EXAMPLES, dir, "policy-config.json");
+    return fs.existsSync(file) ? ["--config", file] : [];
+}
+
 async function check(dir: string, ...flags: string[]): Promise<{ code: number; report: JsonReport; stderr: string }> {
     let stdout = "";
     let stderr = "";
-    const code = await main(["check", path.join(EXAMPLES, dir), "--format", "json", ...flags], {
+    const code = await main(["check", path.join(EXAMPLES, dir), "--format", "json", ...configFlags(dir), ...flags], {
         stdout: (t) => (stdout += t),
         stderr: (t) => (stderr += t),
     });

@@ -180,7 +180,7 @@ function lambdaCode(model: StackModel, fn: StackResource, out: DeployedArtifact[
             continue;
         }
         hashes++;
-        const what = `the function's code (${property} "${hash.value}")`;
+        const what = `the function's code hash "${hash.value}"`;
         const digest = lambdaCodeDigest(hash.value);
         out.push(
             digest
@@ -254,7 +254,7 @@ function versionCode(v: StackResource, out: DeployedArtifact[]): void {
         return;
     }
     const digest = lambdaCodeDigest(hash.value);
-    const what = `the version's code (codeSha256 "${hash.value}")`;
+    const what = `the version's code hash "${hash.value}"`;
     out.push(
         digest
             ? { resource: v, kind: "lambda-code", path: hash.path, what, found: { state: "digest", digest } }
