@@ -5,6 +5,7 @@
  * first stdout line must be the port that `new PolicyPack` prints.
  */
 import "./engine/sdk-memo";
+import "./engine/stack-channel";
 import { PolicyPack } from "@pulumi/policy";
 import { catalogue } from "./catalogue";
 import { toPulumiPolicy } from "./framework/to-pulumi";

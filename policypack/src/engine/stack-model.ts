@@ -3,12 +3,14 @@
  *
  * @pulumi/policy calls each stack policy with its own copy of the resource list. Building indexes,
  * joins and the IAM/RBAC graphs per policy would multiply the cost of a large stack by the number
- * of policies, so the model is memoised on the identity of the deserialized property objects
- * (which engine/sdk-memo.ts makes shared across policies of one request), and anything expensive
- * that policies derive from it is memoised on the model with `derive`.
+ * of policies, so the model is built once per request: from the request itself
+ * (engine/stack-channel.ts), or, where that is not installed (unit tests), memoised on the identity
+ * of the deserialized property objects (which engine/sdk-memo.ts shares across policies). Anything
+ * expensive that policies derive from it is memoised on the model with `derive`.
  */
 import type { PolicyResource, PolicyResourceOptions } from "@pulumi/policy";
 import { rawProps } from "../framework/values";
+import { analyzeStackResources } from "./stack-channel";
 
 export interface StackResource {
     urn: string;
@@ -76,8 +78,20 @@ export class StackModel {
         return new StackModel(resources);
     }
 
-    /** The model for one AnalyzeStack request, shared by all stack policies of that request. */
+    /**
+     * The model for one AnalyzeStack request, shared by all stack policies of that request: from the
+     * request itself when engine/stack-channel.ts holds it, else from the SDK's resource copies.
+     */
     static of(resources: readonly PolicyResource[]): StackModel {
+        const inRequest = analyzeStackResources();
+        if (inRequest) {
+            let model = requestCache.get(inRequest);
+            if (!model) {
+                model = new StackModel(inRequest);
+                requestCache.set(inRequest, model);
+            }
+            return model;
+        }
         const first = resources.length > 0 ? rawProps(resources[0].props) : undefined;
         const last = resources.length > 0 ? rawProps(resources[resources.length - 1].props) : undefined;
         if (first && last) {
@@ -95,6 +109,7 @@ export class StackModel {
 }
 
 const cache = new WeakMap<object, { count: number; last: object; model: StackModel }>();
+const requestCache = new WeakMap<readonly StackResource[], StackModel>();
 
 function toStackResource(r: PolicyResource): StackResource {
     const propertyDependencies: Record<string, string[]> = {};

@@ -62,10 +62,25 @@ export function formatPath(segments: readonly PathSegment[]): string {
     return out;
 }
 
+/** Parsed string paths: policies read the same few paths on every resource of a large stack. */
+const parsedPaths = new Map<string, readonly PathSegment[]>();
+
 function parsePath(path: string | readonly PathSegment[]): readonly PathSegment[] {
     if (typeof path !== "string") {
         return path;
     }
+    let parsed = parsedPaths.get(path);
+    if (!parsed) {
+        parsed = splitPath(path);
+        if (parsedPaths.size > 10_000) {
+            parsedPaths.clear();
+        }
+        parsedPaths.set(path, parsed);
+    }
+    return parsed;
+}
+
+function splitPath(path: string): readonly PathSegment[] {
     const out: PathSegment[] = [];
     for (const part of path.split(".")) {
         const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
