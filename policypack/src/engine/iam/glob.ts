@@ -91,10 +91,39 @@ export function globIntersects(a: string, b: string): boolean {
     }
     // Reachability over (i, j): a star on either side may absorb a symbol of the other side or
     // end; two single-symbol items are compatible when either is `?` or they are equal.
-    const n = a.length;
-    const m = b.length;
+    return reachesEnd(a.length, b.length, (i, j, push) => {
+        const ca = i < a.length ? a[i] : undefined;
+        const cb = j < b.length ? b[j] : undefined;
+        if (isStar(ca)) {
+            push(i + 1, j);
+            if (cb !== undefined && absorbs(ca!, cb)) {
+                push(i, j + 1);
+            }
+        }
+        if (isStar(cb)) {
+            push(i, j + 1);
+            if (ca !== undefined && absorbs(cb!, ca)) {
+                push(i + 1, j);
+            }
+        }
+        if (ca !== undefined && cb !== undefined && !isStar(ca) && !isStar(cb)) {
+            if (ca === "?" || cb === "?" || ca === cb) {
+                push(i + 1, j + 1);
+            }
+        }
+    });
+}
+
+/**
+ * Depth-first search over position pairs (i, j) of two patterns of lengths n and m: true when
+ * (n, m) is reachable from (0, 0) through the successors `step` pushes.
+ */
+function reachesEnd(n: number, m: number, step: (i: number, j: number, push: (i: number, j: number) => void) => void): boolean {
     const seen = new Uint8Array((n + 1) * (m + 1));
     const stack: number[] = [0, 0];
+    const push = (i: number, j: number) => {
+        stack.push(i, j);
+    };
     while (stack.length > 0) {
         const j = stack.pop()!;
         const i = stack.pop()!;
@@ -106,25 +135,7 @@ export function globIntersects(a: string, b: string): boolean {
         if (i === n && j === m) {
             return true;
         }
-        const ca = i < n ? a[i] : undefined;
-        const cb = j < m ? b[j] : undefined;
-        if (isStar(ca)) {
-            stack.push(i + 1, j);
-            if (cb !== undefined && absorbs(ca!, cb)) {
-                stack.push(i, j + 1);
-            }
-        }
-        if (isStar(cb)) {
-            stack.push(i, j + 1);
-            if (ca !== undefined && absorbs(cb!, ca)) {
-                stack.push(i + 1, j);
-            }
-        }
-        if (ca !== undefined && cb !== undefined && !isStar(ca) && !isStar(cb)) {
-            if (ca === "?" || cb === "?" || ca === cb) {
-                stack.push(i + 1, j + 1);
-            }
-        }
+        step(i, j, push);
     }
     return false;
 }
@@ -144,44 +155,29 @@ export function globCovers(outer: string, inner: string): boolean {
     if (!hasWildcard(outer)) {
         return false;
     }
-    const n = outer.length;
-    const m = inner.length;
-    const seen = new Uint8Array((n + 1) * (m + 1));
-    const stack: number[] = [0, 0];
-    while (stack.length > 0) {
-        const j = stack.pop()!;
-        const i = stack.pop()!;
-        const key = i * (m + 1) + j;
-        if (seen[key]) {
-            continue;
-        }
-        seen[key] = 1;
-        if (i === n && j === m) {
-            return true;
-        }
-        const co = i < n ? outer[i] : undefined;
-        const ci = j < m ? inner[j] : undefined;
+    return reachesEnd(outer.length, inner.length, (i, j, push) => {
+        const co = i < outer.length ? outer[i] : undefined;
+        const ci = j < inner.length ? inner[j] : undefined;
         if (co === "*") {
-            stack.push(i + 1, j);
+            push(i + 1, j);
             if (ci !== undefined) {
-                stack.push(i, j + 1);
+                push(i, j + 1);
             }
-            continue;
+            return;
         }
         if (co === SEG) {
             // covers what never holds a colon: a literal other than ':', or the inner SEG
-            stack.push(i + 1, j);
+            push(i + 1, j);
             if (ci !== undefined && ci !== ":" && ci !== "*" && ci !== "?") {
-                stack.push(i, j + 1);
+                push(i, j + 1);
             }
-            continue;
+            return;
         }
         if (co === undefined || ci === undefined || isStar(ci)) {
-            continue;
+            return;
         }
         if (co === "?" || co === ci) {
-            stack.push(i + 1, j + 1);
+            push(i + 1, j + 1);
         }
-    }
-    return false;
+    });
 }
