@@ -6,6 +6,8 @@
  *
  *   - ApprovedRelease: the signed approval (release.approval.json); it also renders the approved
  *     image digests into the DutyNamespace's ReleaseApproval, so the cluster admits the same images.
+ *     (Here in one program for the demonstration; in a cluster, writing ReleaseApprovals is the
+ *     approvers' duty, so that part usually lives in a stack the approvers or the platform run.)
  *   - DutyNamespace + ImmutableWorkload: the approved image, pinned by digest.
  *   - A Lambda function running the approved package (code signing enforced, hash declared).
  *
