@@ -6,7 +6,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type * as ReleaseLib from "../../policypack/src/engine/release";
+// Types from the compiled pack (policypack/bin, built before the CLI), which ships with the CLI.
+import type * as ReleaseLib from "../../policypack/bin/engine/release";
 import { CheckError } from "../model";
 
 export type { ReleaseLib };
