@@ -5,10 +5,10 @@
  * table; each row is its own stack (ConfigureStack ... AnalyzeStack).
  */
 import { strict as assert } from "assert";
-import { analyzeWith, launchPolicyPack, LaunchedPack } from "../../cli/analyzer/client";
+import { analyzeWith, launchPolicyPack, LaunchedPack, runPolicyPack } from "../../cli/analyzer/client";
 import type { ResourceRecord } from "../../cli/model";
 import { catalogue } from "../../policypack/src/catalogue";
-import { awsProvider, PACK_DIR, resource, ResourceSpec, rootStack, snapshot, UNKNOWN, urn } from "./helpers";
+import { awsProvider, PACK_DIR, rejectsWithCheckError, resource, ResourceSpec, rootStack, snapshot, UNKNOWN, urn } from "./helpers";
 
 const SHA = "ab".repeat(32);
 const protect = { options: { protect: true } };
@@ -217,4 +217,17 @@ describe("protocol: policy corpus through the launched pack", function () {
             assert.ok(!report.diagnostics.some((d) => /could not evaluate/.test(d.message)), "no policy may fail internally");
         });
     }
+});
+
+describe("protocol: the pack's config is validated like the engine does", function () {
+    this.timeout(120_000);
+    const run = (config: unknown) => runPolicyPack({ packDir: PACK_DIR, snapshot: snapshot([rootStack(), awsProvider()]), config });
+
+    it("rejects an out-of-range value, naming the policy and the field", async () => {
+        await rejectsWithCheckError(run({ "s3-object-lock": { minRetentionDays: 0 } }), /invalid config for policy "s3-object-lock"/, /minRetentionDays must be >= 1/);
+    });
+
+    it("rejects a misspelled policy name with a suggestion", async () => {
+        await rejectsWithCheckError(run({ "s3-objectlock": "advisory" }), /no policy named "s3-objectlock" \(did you mean "s3-object-lock"\?\)/);
+    });
 });
