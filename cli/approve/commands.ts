@@ -50,6 +50,15 @@ function readFile(io: ApproveIo, file: string, what: string): Buffer {
     }
 }
 
+/** Writes an approval file (manifest, base64 signature, key id) to `out` or stdout. */
+function writeApproval(io: ApproveIo, out: string | undefined, manifest: string, signature: Buffer, keyId: string): number {
+    writeOut(io, out, approvalJson({ manifest, signature: signature.toString("base64"), keyId }), "approval file");
+    if (out !== undefined) {
+        io.stdout(`wrote ${out}\n`);
+    }
+    return 0;
+}
+
 function writeOut(io: ApproveIo, file: string | undefined, content: string, what: string, mode?: number): void {
     if (file === undefined) {
         io.stdout(content);
@@ -405,11 +414,7 @@ export function registerApproveCommand(program: Command, io: ApproveIo, run: (re
             } catch (e) {
                 throw new CheckError(`cannot sign with ${opts.key}: ${(e as Error).message}`, e);
             }
-            writeOut(io, opts.out, approvalJson({ manifest: text, signature: signature.toString("base64"), keyId: opts.keyId }), "approval file");
-            if (opts.out !== undefined) {
-                io.stdout(`wrote ${opts.out}\n`);
-            }
-            return 0;
+            return writeApproval(io, opts.out, text, signature, opts.keyId);
         }),
     );
 
@@ -436,11 +441,7 @@ export function registerApproveCommand(program: Command, io: ApproveIo, run: (re
                     throw new CheckError(`the signature in ${opts.signature} does not verify against ${opts.publicKey} for ${manifestFile}`);
                 }
             }
-            writeOut(io, opts.out, approvalJson({ manifest: text, signature: signature.toString("base64"), keyId: opts.keyId }), "approval file");
-            if (opts.out !== undefined) {
-                io.stdout(`wrote ${opts.out}\n`);
-            }
-            return 0;
+            return writeApproval(io, opts.out, text, signature, opts.keyId);
         }),
     );
 

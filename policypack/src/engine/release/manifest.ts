@@ -209,16 +209,8 @@ export function parseManifestText(text: string): ParsedManifest {
     return { ok: true, manifest: value as ReleaseManifest };
 }
 
-export interface ManifestInput {
-    project: string;
-    stack: string;
-    artifacts: ManifestArtifact[];
-    expires: string;
-    issued?: string;
-    approver: string;
-    reason?: string;
-    ticket?: string;
-}
+/** What `createManifest` takes: a manifest without its format marker. */
+export type ManifestInput = Omit<ReleaseManifest, "format">;
 
 /**
  * Builds a manifest: artifacts sorted by digest (an artifact given twice with the same kind is kept
