@@ -47,6 +47,7 @@ interface CheckOptions {
     config?: string;
     format: Format;
     stack?: string;
+    stackReference?: string[];
     preview?: boolean;
     verbose?: boolean;
 }
@@ -79,19 +80,39 @@ function firstLine(message: string): string {
     return (message.split("\n").find((l) => l.trim() !== "") ?? message).trim();
 }
 
-function readConfigFile(file: string): unknown {
+/** Reads a JSON file given on the command line; `what` names it in errors. */
+function readConfigFile(file: string, what = "policy pack config"): unknown {
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        throw new CheckError(`policy pack config ${file} ${code === "ENOENT" ? "does not exist" : `cannot be read: ${(e as Error).message}`}`, e);
+        throw new CheckError(`${what} ${file} ${code === "ENOENT" ? "does not exist" : `cannot be read: ${(e as Error).message}`}`, e);
     }
     try {
         return JSON.parse(text.replace(/^\uFEFF/, ""));
     } catch (e) {
-        throw new CheckError(`policy pack config ${file} is not valid JSON: ${(e as Error).message}`, e);
+        throw new CheckError(`${what} ${file} is not valid JSON: ${(e as Error).message}`, e);
     }
+}
+
+/** `--stack-reference <name>=<file>` values: each file holds `pulumi stack output --json` of that stack. */
+function readStackReferences(values: string[], cwd: string): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const value of values) {
+        const eq = value.lastIndexOf("=");
+        if (eq <= 0 || eq === value.length - 1) {
+            throw new CheckError(`--stack-reference ${value}: expected <stack name>=<file>, e.g. acme/platform/prod=platform-outputs.json`);
+        }
+        const name = value.slice(0, eq);
+        const file = value.slice(eq + 1);
+        const outputs = readConfigFile(path.resolve(cwd, file), `stack outputs of ${name}`);
+        if (outputs === null || typeof outputs !== "object" || Array.isArray(outputs)) {
+            throw new CheckError(`stack outputs of ${name} in ${file} must be a JSON object (the output of pulumi stack output --json)`);
+        }
+        out[name] = outputs as Record<string, unknown>;
+    }
+    return out;
 }
 
 function describeDetail(detail: unknown): string {
@@ -141,7 +162,8 @@ async function check(programDir: string | undefined, opts: CheckOptions, io: Io)
         }
     } else {
         const dir = programDir ?? ".";
-        const recorded = await recordProgram(path.resolve(cwd, dir), { preview: opts.preview ?? false, stack: opts.stack, displayName: dir });
+        const stackReferences = readStackReferences(opts.stackReference ?? [], cwd);
+        const recorded = await recordProgram(path.resolve(cwd, dir), { preview: opts.preview ?? false, stack: opts.stack, displayName: dir, stackReferences });
         if (opts.verbose && recorded.programOutput.trim() !== "") {
             io.stderr(`program output:\n${recorded.programOutput.trimEnd()}\n`);
         }
@@ -193,6 +215,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         .option("--config <file>", "policy pack config JSON, as for --policy-pack-config")
         .addOption(new Option("--format <format>", "report format").choices(["text", "json", "sarif"]).default("text"))
         .option("--stack <name>", "stack name for program mode (default: dev)")
+        .option(
+            "--stack-reference <name=file>",
+            "outputs of a referenced stack for program mode: the JSON of `pulumi stack output --json --show-secrets --stack <name>` (repeatable)",
+            (value: string, previous: string[] = []) => [...previous, value],
+        )
         .option("--preview", "preview semantics: values not known until the update are unknown")
         .option("--verbose", "print program and pack output, and stack traces on errors")
         .exitOverride()

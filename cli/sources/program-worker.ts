@@ -46,6 +46,13 @@ export interface WorkerRequest {
     config: Record<string, string>;
     secretKeys: string[];
     region: string;
+    /** AWS account for plausible ARNs: the stack config's aws:allowedAccountIds[0], else 123456789012. */
+    account: string;
+    /**
+     * Outputs of referenced stacks (`pulumi stack output --json` of each), by stack name. A
+     * StackReference not listed here has unknown outputs in preview and stops an update-mode check.
+     */
+    stackReferences: Record<string, Record<string, unknown>>;
     /** Register ts-node before requiring the program (runtime option `typescript`, default true). */
     typescript: boolean;
     resultFile: string;
@@ -97,6 +104,27 @@ function secret(value: WireValue): WireValue {
     return { [SIG_KEY]: SECRET_SIG, value };
 }
 
+const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
+
+/**
+ * What the engine reads for a StackReference: the referenced stack's outputs. Offline they come from
+ * `--stack-reference <name>=<file>`; without them they are unknown, which only a preview can express
+ * (in an update the SDK turns unknowns into undefined and the program would fail obscurely).
+ */
+function stackReferenceState(request: WorkerRequest, name: string): WireProperties {
+    const outputs = request.stackReferences[name];
+    if (outputs !== undefined) {
+        return { name, outputs: outputs as WireValue, secretOutputNames: [] };
+    }
+    if (request.preview) {
+        return { name, outputs: UNKNOWN, secretOutputNames: [] };
+    }
+    throw new Error(
+        `StackReference "${name}": its outputs are not available offline; pass --stack-reference ${name}=<file> ` +
+            `(the output of \`pulumi stack output --json --show-secrets --stack ${name}\`), or check with --preview to treat them as unknown`,
+    );
+}
+
 class Recorder {
     readonly resources: ResourceRecord[] = [];
     private readonly byUrn = new Map<string, ResourceRecord>();
@@ -104,7 +132,7 @@ class Recorder {
     private readonly ctx: PlausibleContext;
 
     constructor(private readonly request: WorkerRequest) {
-        this.ctx = { region: request.region, account: "123456789012", preview: request.preview };
+        this.ctx = { region: request.region, account: request.account, preview: request.preview };
     }
 
     get plausible(): PlausibleContext {
@@ -433,9 +461,10 @@ async function main(): Promise<void> {
                 try {
                     const urn = rec.urnOf(req.getParent() || undefined, req.getType(), req.getName());
                     const inputs = req.getProperties() ? req.getProperties().toJavaScript() : {};
+                    const properties = req.getType() === STACK_REFERENCE_TYPE ? stackReferenceState(request, String(req.getId())) : { ...inputs, id: req.getId() };
                     const resp = new resproto.ReadResourceResponse();
                     resp.setUrn(urn);
-                    resp.setProperties(structproto.Struct.fromJavaScript({ ...inputs, id: req.getId() }));
+                    resp.setProperties(structproto.Struct.fromJavaScript(properties));
                     callback(null, resp);
                 } catch (e) {
                     callback(e);

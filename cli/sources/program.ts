@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { CheckError } from "../model";
 import type { SourcedStack } from "./source";
-import { DEFAULT_REGION } from "./plausible";
+import { DEFAULT_REGION, PLAUSIBLE_ACCOUNT } from "./plausible";
 import { DEFAULT_ORGANIZATION, DEFAULT_STACK, loadPulumiProject, loadStackConfig } from "./project";
 import type { WorkerRequest, WorkerResult } from "./program-worker";
 
@@ -27,6 +27,8 @@ export interface RecordProgramOptions {
     timeoutMs?: number;
     /** How to name the program in messages (default: programDir as given). */
     displayName?: string;
+    /** Outputs of referenced stacks by stack name (`pulumi stack output --json` of each). */
+    stackReferences?: Record<string, Record<string, unknown>>;
 }
 
 /** A recorded stack plus what the source could not reproduce (for the reporter to mention). */
@@ -36,6 +38,26 @@ export interface RecordedStack extends SourcedStack {
 }
 
 export const DEFAULT_PROGRAM_TIMEOUT_MS = 120_000;
+
+/** The AWS account plausible ARNs use: the first of `aws:allowedAccountIds`, else PLAUSIBLE_ACCOUNT. */
+export function accountOf(config: Record<string, string>): string {
+    const raw = config["aws:allowedAccountIds"];
+    if (raw !== undefined) {
+        try {
+            const ids = JSON.parse(raw);
+            const first = Array.isArray(ids) ? ids[0] : ids;
+            if (typeof first === "string" || typeof first === "number") {
+                return String(first);
+            }
+        } catch {
+            // a plain string
+            if (/^\d{12}$/.test(raw.trim())) {
+                return raw.trim();
+            }
+        }
+    }
+    return PLAUSIBLE_ACCOUNT;
+}
 
 function workerCommand(): { file: string; execArgv: string[] } {
     const compiled = path.join(__dirname, "program-worker.js");
@@ -85,6 +107,8 @@ export async function recordProgram(programDir: string, opts: RecordProgramOptio
             config: config.values,
             secretKeys: config.secretKeys,
             region,
+            account: accountOf(config.values),
+            stackReferences: opts.stackReferences ?? {},
             typescript: project.typescript,
             resultFile: path.join(tmp, "result.json"),
         };
