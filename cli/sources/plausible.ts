@@ -18,6 +18,7 @@
  * The random parts are derived from the URN so that runs are reproducible.
  */
 import { deterministicHex, deterministicUuid, packageOfType } from "./engine";
+import { decodeManifests } from "./k8s-manifests";
 import { UNKNOWN } from "../wire";
 import type { WireProperties, WireValue } from "../model";
 
@@ -365,6 +366,10 @@ export function invokeResult(token: string, args: Record<string, unknown>, ctx: 
             return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
             return { ...args, names: ["a", "b", "c"].map((z) => `${region}${z}`), zoneIds: [1, 2, 3].map((i) => `use1-az${i}`), id: region };
+        case "kubernetes:yaml:decode":
+            // yaml.ConfigFile/ConfigGroup (v1) decode manifests through the provider; the SDK then
+            // registers each object, so the workloads are recorded like any other resource.
+            return { result: decodeManifests(String(args.text ?? "")) };
         case "aws:iam/getPolicyDocument:getPolicyDocument": {
             const json = JSON.stringify(policyDocument(args), null, 2);
             return { ...args, json, minifiedJson: JSON.stringify(JSON.parse(json)), id: deterministicHex(json, 10) };

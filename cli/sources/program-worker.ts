@@ -32,6 +32,7 @@ import {
 } from "./engine";
 import { applyCheck, invokeResult, PlausibleContext, providerResult } from "./plausible";
 import { outputOnlyProperties } from "./sdk-schema";
+import { EXPANDABLE_REMOTE_COMPONENTS, kubernetesType, remoteManifests } from "./k8s-manifests";
 
 export interface WorkerRequest {
     /** Absolute program (project) directory; the worker's cwd. */
@@ -59,7 +60,7 @@ export interface WorkerRequest {
 }
 
 export type WorkerResult =
-    | { ok: true; resources: ResourceRecord[] }
+    | { ok: true; resources: ResourceRecord[]; warnings: string[] }
     | { ok: false; message: string; stack?: string };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -127,6 +128,8 @@ function stackReferenceState(request: WorkerRequest, name: string): WireProperti
 
 class Recorder {
     readonly resources: ResourceRecord[] = [];
+    /** What the recording could not reproduce (shown as notes by `sealed-infra check`). */
+    readonly warnings: string[] = [];
     private readonly byUrn = new Map<string, ResourceRecord>();
     private readonly defaultProviders = new Map<string, string>();
     private readonly ctx: PlausibleContext;
@@ -299,7 +302,65 @@ class Recorder {
             },
             provider,
         });
+        if (!custom && req.getRemote?.()) {
+            this.expandRemoteComponent(urn, type, name, inputs, provider);
+        }
         return { urn, id: id !== undefined && id !== UNKNOWN ? id : "", object: custom ? outputs : {} };
+    }
+
+    /**
+     * A remote component's children are registered by its provider, which mocks do not run. The
+     * Kubernetes YAML components are expanded here from their manifests; any other remote component
+     * is noted, so a check never passes silently over resources it could not see.
+     */
+    private expandRemoteComponent(urn: string, type: string, name: string, inputs: WireProperties, provider: string | undefined): void {
+        if (!EXPANDABLE_REMOTE_COMPONENTS.has(type)) {
+            this.warnings.push(
+                `${type} "${name}" is a remote component whose resources its provider creates at deploy time; they are not checked offline (pulumi preview with the pack checks them)`,
+            );
+            return;
+        }
+        const { objects, unreadable } = remoteManifests(inputs as Record<string, unknown>, this.request.programDir);
+        for (const file of unreadable) {
+            this.warnings.push(`${type} "${name}": manifest ${file} cannot be read offline (URL or glob); its resources are not checked`);
+        }
+        const prefix = typeof inputs.resourcePrefix === "string" ? inputs.resourcePrefix : name;
+        const kubernetesProvider = provider ?? this.defaultProvider("kubernetes", "", "");
+        for (const obj of objects) {
+            const childType = kubernetesType(obj);
+            const md = (obj.metadata ?? {}) as Record<string, unknown>;
+            if (!childType || typeof md.name !== "string") {
+                this.warnings.push(`${type} "${name}": a manifest object without apiVersion, kind or metadata.name is not checked`);
+                continue;
+            }
+            const ns = typeof md.namespace === "string" ? `${md.namespace}/` : "";
+            const childName = `${prefix}:${ns}${md.name}`;
+            const childUrn = engineUrn(this.request.stack, this.request.project, urn, childType, childName);
+            const childInputs = obj as WireProperties;
+            const result = providerResult(childType, childUrn, childName, childInputs, undefined, this.ctx);
+            this.add({
+                urn: childUrn,
+                type: childType,
+                name: childName,
+                custom: true,
+                id: result.id,
+                inputs: childInputs,
+                outputs: result.outputs,
+                parent: urn,
+                dependencies: [],
+                propertyDependencies: {},
+                options: {
+                    protect: false,
+                    ignoreChanges: [],
+                    deleteBeforeReplace: undefined,
+                    additionalSecretOutputs: [],
+                    aliases: [],
+                    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+                    parent: urn,
+                },
+                provider: kubernetesProvider,
+            });
+        }
     }
 
     /** RegisterResourceOutputs: a component's (or the root stack's) outputs. */
@@ -407,7 +468,7 @@ async function main(): Promise<void> {
                 if (firstError || !finished || !recorder) {
                     write({ ok: false, ...(firstError ?? { message: "the program stopped before it finished" }) });
                 } else {
-                    write({ ok: true, resources: recorder.resources });
+                    write({ ok: true, resources: recorder.resources, warnings: recorder.warnings });
                 }
             });
     });

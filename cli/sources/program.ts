@@ -169,9 +169,10 @@ export async function recordProgram(programDir: string, opts: RecordProgramOptio
         if (!result.ok) {
             throw failed(firstLine(result.message), { stack: result.stack, output });
         }
-        const warnings = config.unreadable.map(
-            (k) => `config ${k} is a secure value that cannot be decrypted offline; the program saw a placeholder`,
-        );
+        const warnings = [
+            ...config.unreadable.map((k) => `config ${k} is a secure value that cannot be decrypted offline; the program saw a placeholder`),
+            ...(result.warnings ?? []),
+        ];
         const snapshot: RecordedStack = {
             organization,
             project: project.name,
