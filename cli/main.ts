@@ -115,6 +115,12 @@ function readStackReferences(values: string[], cwd: string): Record<string, Reco
     return out;
 }
 
+/** The file SARIF results point at: the stack export, or the program's Pulumi.yaml (relative, POSIX). */
+function sarifArtifact(cwd: string, programDir: string | undefined, opts: CheckOptions): string {
+    const file = opts.stackExport !== undefined ? path.resolve(cwd, opts.stackExport) : path.resolve(cwd, programDir ?? ".", "Pulumi.yaml");
+    return path.relative(cwd, file).split(path.sep).join("/");
+}
+
 function describeDetail(detail: unknown): string {
     if (detail === undefined) {
         return "";
@@ -183,7 +189,7 @@ async function check(programDir: string | undefined, opts: CheckOptions, io: Io)
             out = renderJson(report);
             break;
         case "sarif":
-            out = renderSarif(report, { informationUri: packageInfo().informationUri });
+            out = renderSarif(report, { informationUri: packageInfo().informationUri, artifactUri: sarifArtifact(cwd, programDir, opts) });
             break;
         default:
             out = renderText(report);

@@ -33,6 +33,12 @@ function levelOf(level: EnforcementLevel | string): Level {
 export interface SarifOptions {
     /** Where users can read about the tool (tool.driver.informationUri). */
     informationUri: string;
+    /**
+     * The file the findings belong to (the program's Pulumi.yaml, or the stack export), relative to
+     * the repository root with forward slashes. Code-scanning services (GitHub) reject results
+     * without a physical location, so every result points here.
+     */
+    artifactUri?: string;
 }
 
 function rule(p: PolicyInfoRecord, enforcementLevel: EnforcementLevel) {
@@ -82,13 +88,12 @@ export function toSarif(report: PackReport, opts: SarifOptions) {
                 ruleIndex: ruleIndex.get(d.policyName)!,
                 level: levelOf(d.enforcementLevel),
                 message: { text: specificMessage(d) },
-                ...(d.urn
+                ...(d.urn || opts.artifactUri
                     ? {
                           locations: [
                               {
-                                  logicalLocations: [
-                                      { name: resourceName, fullyQualifiedName: d.urn, kind: "resource" },
-                                  ],
+                                  ...(opts.artifactUri ? { physicalLocation: { artifactLocation: { uri: opts.artifactUri } } } : {}),
+                                  ...(d.urn ? { logicalLocations: [{ name: resourceName, fullyQualifiedName: d.urn, kind: "resource" }] } : {}),
                               },
                           ],
                       }

@@ -108,6 +108,19 @@ describe("sealed-infra check (end to end, through the real pack over gRPC)", fun
             assert.deepEqual(r.results.map((x: { ruleId: string }) => x.ruleId), THE_THREE);
             assert.ok(r.results.every((x: { level: string }) => x.level === "error"));
             assert.equal(r.results[0].locations[0].logicalLocations[0].fullyQualifiedName, "urn:pulumi:prod::shop::aws:ecr/repository:Repository::images");
+            // Code scanning (GitHub) needs a physical location on every result: the checked file.
+            for (const x of r.results) {
+                assert.equal(x.locations[0].physicalLocation.artifactLocation.uri, VIOLATING_EXPORT.split(path.sep).join("/"));
+            }
+        });
+
+        it("SARIF results of a program point at its Pulumi.yaml", async () => {
+            const run = await check(VIOLATING_PROGRAM, "--format", "sarif");
+            const results = JSON.parse(run.stdout).runs[0].results;
+            assert.ok(results.length >= 3);
+            for (const x of results) {
+                assert.equal(x.locations[0].physicalLocation.artifactLocation.uri, `${VIOLATING_PROGRAM.split(path.sep).join("/")}/Pulumi.yaml`);
+            }
         });
 
         it("--config disables a policy as the engine reconciles it", async () => {

@@ -211,6 +211,13 @@ describe("cli/report: text, JSON and SARIF", () => {
                                         items: {
                                             type: "object",
                                             properties: {
+                                                physicalLocation: {
+                                                    type: "object",
+                                                    required: ["artifactLocation"],
+                                                    properties: {
+                                                        artifactLocation: { type: "object", required: ["uri"], properties: { uri: { type: "string", minLength: 1 } } },
+                                                    },
+                                                },
                                                 logicalLocations: {
                                                     type: "array",
                                                     minItems: 1,
@@ -241,7 +248,7 @@ describe("cli/report: text, JSON and SARIF", () => {
     };
 
     it("SARIF validates against the 2.1.0 members it uses, with rules from the pack and results per violation", () => {
-        const sarif = toSarif(mixed, { informationUri: "https://www.npmjs.com/package/sealed-infra" });
+        const sarif = toSarif(mixed, { informationUri: "https://www.npmjs.com/package/sealed-infra", artifactUri: "infra/Pulumi.yaml" });
         const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
         const validate = ajv.compile(sarifSchema);
         assert.ok(validate(sarif), JSON.stringify(validate.errors, null, 2));
@@ -262,9 +269,15 @@ describe("cli/report: text, JSON and SARIF", () => {
         assert.equal(run.tool.driver.rules[ecr.ruleIndex].id, "ecr-tags-immutable");
         assert.equal(ecr.level, "error");
         assert.equal(ecr.message.text, 'imageTagMutability is "MUTABLE".');
-        assert.deepEqual(ecr.locations, [{ logicalLocations: [{ name: "images", fullyQualifiedName: ECR, kind: "resource" }] }]);
+        assert.deepEqual(ecr.locations, [
+            { physicalLocation: { artifactLocation: { uri: "infra/Pulumi.yaml" } }, logicalLocations: [{ name: "images", fullyQualifiedName: ECR, kind: "resource" }] },
+        ]);
         const stackLevel = run.results[5];
         assert.equal(stackLevel.level, "warning");
-        assert.equal(stackLevel.locations, undefined);
+        assert.deepEqual(stackLevel.locations, [{ physicalLocation: { artifactLocation: { uri: "infra/Pulumi.yaml" } } }], "a stack-level result still has a file");
+        // Without a file, results keep only their logical location.
+        const bare = toSarif(mixed, { informationUri: "https://x" }).runs[0].results;
+        assert.deepEqual(bare[1].locations, [{ logicalLocations: [{ name: "images", fullyQualifiedName: ECR, kind: "resource" }] }]);
+        assert.equal(bare[5].locations, undefined);
     });
 });
