@@ -17,9 +17,11 @@
  *    a preview of a new resource.
  * The random parts are derived from the URN so that runs are reproducible.
  */
+import { createHash } from "crypto";
+import * as fs from "fs";
 import { deterministicHex, deterministicUuid, packageOfType } from "./engine";
 import { decodeManifests } from "./k8s-manifests";
-import { UNKNOWN } from "../wire";
+import { ARCHIVE_SIG, SIG_KEY, UNKNOWN } from "../wire";
 import type { WireProperties, WireValue } from "../model";
 
 export const PLAUSIBLE_ACCOUNT = "123456789012";
@@ -30,6 +32,12 @@ export interface PlausibleContext {
     account: string;
     preview: boolean;
 }
+
+/**
+ * Computed values that are also inputs (so the SDK does not list them as output-only) but that the
+ * provider only knows once it has the artifact: a new resource's preview shows them unknown.
+ */
+const PLANNED_AT_DEPLOY: Record<string, readonly string[]> = { "aws:lambda/function:Function": ["codeSha256"] };
 
 /** Packages whose providers are not Terraform-bridged (no `id` among outputs). */
 const NATIVE_PACKAGES = new Set(["kubernetes", "aws-native", "azure-native", "google-native", "pulumi"]);
@@ -235,6 +243,7 @@ function awsComputed(type: string, urn: string, name: string, inputs: WireProper
             return { id: physical, outputs: { arn: `arn:aws:logs:${region}:${account}:log-group:${physical}` } };
         case "aws:lambda/function:Function": {
             const arn = `arn:aws:lambda:${region}:${account}:function:${physical}`;
+            const codeSha256 = lambdaCodeSha256(inputs.code);
             return {
                 id: physical,
                 outputs: {
@@ -242,6 +251,7 @@ function awsComputed(type: string, urn: string, name: string, inputs: WireProper
                     qualifiedArn: `${arn}:$LATEST`,
                     invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
                     version: "$LATEST",
+                    ...(codeSha256 !== undefined ? { codeSha256 } : {}),
                 },
             };
         }
@@ -329,7 +339,7 @@ export function providerResult(
     if (ctx.preview) {
         // A new resource's computed values are unknown until it is created. When the SDK told us its
         // output-only properties, those are exactly the computed ones; otherwise use what we compute.
-        const computedKeys = outputOnly ?? Object.keys(computed);
+        const computedKeys = [...(outputOnly ?? Object.keys(computed)), ...(PLANNED_AT_DEPLOY[type] ?? [])];
         for (const key of computedKeys) {
             if (outputs[key] === undefined) {
                 outputs[key] = UNKNOWN;
@@ -379,6 +389,30 @@ export function invokeResult(token: string, args: Record<string, unknown>, ctx: 
 }
 
 type Obj = Record<string, unknown>;
+
+/**
+ * Lambda's `codeSha256` (base64 SHA-256 of the package that runs) for local code: a `.zip`
+ * FileArchive is hashed as Lambda would; a directory or other archive is zipped by Pulumi at deploy
+ * time, so its hash is unknown offline (never the declared sourceCodeHash: that is what the check
+ * must compare against). Code from S3 is not readable offline and has no codeSha256 here.
+ */
+function lambdaCodeSha256(code: WireValue | undefined): WireValue | undefined {
+    if (code === null || typeof code !== "object" || Array.isArray(code) || code[SIG_KEY] !== ARCHIVE_SIG) {
+        return undefined;
+    }
+    const file = str(code.path);
+    if (file === undefined) {
+        return UNKNOWN; // an AssetArchive or remote archive, built at deploy time
+    }
+    try {
+        if (fs.statSync(file).isFile() && file.toLowerCase().endsWith(".zip")) {
+            return createHash("sha256").update(fs.readFileSync(file)).digest("base64");
+        }
+    } catch {
+        // a missing file fails at deploy; offline its hash is simply not known
+    }
+    return UNKNOWN;
+}
 
 function asArray(v: unknown): unknown[] {
     return Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
