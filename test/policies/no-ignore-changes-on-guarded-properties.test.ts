@@ -45,6 +45,13 @@ describe("no-ignore-changes-on-guarded-properties", () => {
         assert.match(image[0].message, /images-pinned-by-digest: spec\.template\.spec\.containers\[\*\]\.image/);
     });
 
+    it("refuses ignoreChanges on an ECS service's taskDefinition (it decides which images run)", () => {
+        const found = mandatory(run("aws:ecs/service:Service", ["taskDefinition"]));
+        assert.equal(found.length, 1);
+        assert.match(found[0].message, /images-pinned-by-digest: taskDefinition/);
+        assert.deepEqual(run("aws:ecs/service:Service", ["desiredCount"]), []);
+    });
+
     it("k8s-runtime-read-only's guards leave spec.replicas (HPA-managed) ignorable", () => {
         const runtimeOnly = noIgnoreChangesOnGuardedProperties(() => [k8sRuntimeReadOnly]);
         const opts = { ignoreChanges: ["spec.replicas"] };

@@ -30,6 +30,11 @@ export const ECS_TASK_DEFINITION = {
     native: "aws-native:ecs:TaskDefinition",
 } as const;
 
+export const ECS_SERVICE = {
+    aws: "aws:ecs/service:Service",
+    native: "aws-native:ecs:Service",
+} as const;
+
 export const LAMBDA_FUNCTION = {
     aws: "aws:lambda/function:Function",
     native: "aws-native:lambda:Function",

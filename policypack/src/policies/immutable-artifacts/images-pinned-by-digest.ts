@@ -3,6 +3,7 @@ import { Findings } from "../../framework/findings";
 import { containsUnknown, formatPath, PathSegment, read, readArray, readJson, readObject, readString } from "../../framework/values";
 import { parseImageReference, registryAllowed } from "../../engine/image-reference";
 import {
+    ECS_SERVICE,
     ECS_TASK_DEFINITION,
     isPatchType,
     K8S_POD_SPEC_LOCATIONS,
@@ -47,6 +48,9 @@ export const imagesPinnedByDigest = resourcePolicy<Config>({
     guards: [
         ...podSpecGuards((podSpec) => POD_CONTAINER_LISTS.map((list) => `${podSpec}.${list}[*].image`)),
         { types: [ECS_TASK_DEFINITION.aws, ECS_TASK_DEFINITION.native], paths: ["containerDefinitions"] },
+        // The task definition a service runs decides its images: ignoring it lets a deploy outside
+        // Pulumi swap in unpinned ones (a common way to hand ECS deploys to CI).
+        { types: [ECS_SERVICE.aws, ECS_SERVICE.native], paths: ["taskDefinition"] },
         { types: [LAMBDA_FUNCTION.aws], paths: ["imageUri", "packageType"] },
         { types: [LAMBDA_FUNCTION.native], paths: ["code", "packageType"] },
     ],
