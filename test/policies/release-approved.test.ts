@@ -112,7 +112,7 @@ describe("release-approved", () => {
             blocked(
                 run([signed("rogue", "ed25519", manifest(), "ci-deployer", 1), deployment("web", IMG_A)]),
                 urnOf(DEPLOYMENT, "web"),
-                /ApprovedRelease "rogue" does not count: it is signed with key "ci-deployer", which is not one of the pack's approverKeys \("ecdsa-p256"\)/,
+                /ApprovedRelease "rogue" does not count: it is signed with key "ci-deployer", which is not one of the pack's approverKeys \(configured: "ecdsa-p256"\)/,
             );
             // Without a key id every configured key is tried; none verifies.
             blocked(
@@ -165,13 +165,13 @@ describe("release-approved", () => {
         });
 
         it("requireApprovals: a stack without approvals is blocked; without keys the message says so", () => {
-            blocked(run([deployment("web", IMG_A)], { requireApprovals: true }), urnOf(DEPLOYMENT, "web"), /the stack carries no ApprovedRelease, and the pack config lists no approverKeys to verify one against/, /an organization admin must list the approvers' public keys in release-approved\.approverKeys/);
+            blocked(run([deployment("web", IMG_A)], { requireApprovals: true }), urnOf(DEPLOYMENT, "web"), /the stack carries no ApprovedRelease, and the pack config has no approverKeys to verify one against/, /an organization admin must list the approvers' public keys in release-approved\.approverKeys/);
             blocked(run([deployment("web", IMG_A)], { requireApprovals: true, approverKeys: [keyConfig("ed25519")] }), urnOf(DEPLOYMENT, "web"), /is not covered by a valid release approval: the stack carries no ApprovedRelease\./);
         });
 
         it("a stack that carries an approval is checked even when no keys are configured", () => {
-            blocked(run([signed("release", "ecdsa-p256"), deployment("web", IMG_A)], {}), urnOf(DEPLOYMENT, "web"), /it is signed with key "ecdsa-p256", which is not one of the pack's approverKeys \(none configured\)/);
-            blocked(run([signed("release", "ecdsa-p256", manifest(), null), deployment("web", IMG_A)], {}), urnOf(DEPLOYMENT, "web"), /the pack config lists no approverKeys, so no signature can be verified/);
+            blocked(run([signed("release", "ecdsa-p256"), deployment("web", IMG_A)], {}), urnOf(DEPLOYMENT, "web"), /it is signed with key "ecdsa-p256", which is not one of the pack's approverKeys \(the pack config has no approverKeys\)/);
+            blocked(run([signed("release", "ecdsa-p256", manifest(), null), deployment("web", IMG_A)], {}), urnOf(DEPLOYMENT, "web"), /the pack config has no approverKeys, so no signature can be verified/);
         });
 
         it("keys configured but no approval and requireApprovals false: advisory findings only (adoption mode)", () => {
@@ -199,7 +199,7 @@ describe("release-approved", () => {
             const priv = mandatory(run([signed("release", "ed25519"), deployment("web", IMG_A)], { approverKeys: [{ id: "ed25519", publicKeyPem: pair("ed25519").privateKeyPem }] }));
             assert.equal(priv.length, 2);
             assert.match(priv[0].message, /approverKeys\[0\] \(id "ed25519"\) publicKeyPem is unusable: it is a private key; configure the public key only/);
-            assert.match(priv[1].message, /"web".*it is signed with key "ed25519", which is not one of the pack's approverKeys \(none configured\)/);
+            assert.match(priv[1].message, /"web".*it is signed with key "ed25519", which is not one of the pack's approverKeys \(the pack config has no usable approverKeys \(1 listed key\(s\) cannot be used: .*it is a private key/);
         });
     });
 

@@ -127,7 +127,7 @@ describe("release approvals through `sealed-infra check` on examples/approved-re
 
     it("without the approver keys in the config the same program is blocked", async () => {
         const run = await check([EXAMPLE]);
-        blockedOn(run, EVERY_ARTIFACT, /ApprovedRelease "release" does not count: it is signed with key "release-approvals-example", which is not one of the pack's approverKeys \(none configured\)/);
+        blockedOn(run, EVERY_ARTIFACT, /ApprovedRelease "release" does not count: it is signed with key "release-approvals-example", which is not one of the pack's approverKeys \(the pack config has no approverKeys\)/);
     });
 
     for (const kind of KINDS) {
@@ -164,7 +164,7 @@ describe("release approvals through `sealed-infra check` on examples/approved-re
 
     it("an approval signed by a key the pack does not know blocks", async () => {
         const p = project("unknown-key", { ...signedApproval("rsa-pss", manifestOf(), 1), keyId: "deployer-key" }, "rsa-pss");
-        blockedOn(await check([p.dir, "--config", p.config]), EVERY_ARTIFACT, /it is signed with key "deployer-key", which is not one of the pack's approverKeys \("rsa-pss-key"\)/);
+        blockedOn(await check([p.dir, "--config", p.config]), EVERY_ARTIFACT, /it is signed with key "deployer-key", which is not one of the pack's approverKeys \(configured: "rsa-pss-key"\)/);
     });
 
     it("an approval whose approver is a deployer identity blocks", async () => {

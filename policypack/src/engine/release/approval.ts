@@ -102,6 +102,13 @@ function canonicalHint(text: string): string {
     return parseManifestText(text).ok ? "" : " (the manifest text is not in canonical form either)";
 }
 
+/** "no approverKeys" or, when keys were listed but none could be used, how many and why not. */
+export function noUsableKeys(ring: KeyRing): string {
+    return ring.problems.length === 0
+        ? "no approverKeys"
+        : `no usable approverKeys (${ring.problems.length} listed key(s) cannot be used: ${ring.problems.join("; ")})`;
+}
+
 /** Verifies one approval for this stack. */
 export function evaluateApproval(approval: SignedApproval, ctx: ApprovalContext): ApprovalVerdict {
     const signature = decodeSignatureText(approval.signature);
@@ -119,7 +126,7 @@ export function evaluateApproval(approval: SignedApproval, ctx: ApprovalContext)
                 failures: [
                     {
                         kind: "unknown-key",
-                        text: `it is signed with key "${approval.keyId}", which is not one of the pack's approverKeys (${known || "none configured"})`,
+                        text: `it is signed with key "${approval.keyId}", which is not one of the pack's approverKeys (${known ? `configured: ${known}` : `the pack config has ${noUsableKeys(ctx.ring)}`})`,
                     },
                 ],
             };
@@ -138,7 +145,7 @@ export function evaluateApproval(approval: SignedApproval, ctx: ApprovalContext)
         }
     } else {
         if (ctx.ring.keys.length === 0) {
-            return { valid: false, failures: [{ kind: "no-keys", text: "the pack config lists no approverKeys, so no signature can be verified" }] };
+            return { valid: false, failures: [{ kind: "no-keys", text: `the pack config has ${noUsableKeys(ctx.ring)}, so no signature can be verified` }] };
         }
         key = ctx.ring.keys.find((k) => verifySignature(k.key, data, signature));
         if (!key) {

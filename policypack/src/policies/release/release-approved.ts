@@ -1,7 +1,7 @@
 import { stackPolicy } from "../../framework/definition";
 import type { Findings, Subject } from "../../framework/findings";
 import { ECS_TASK_DEFINITION, LAMBDA_FUNCTION, POD_CONTAINER_LISTS, podSpecGuards } from "../../engine/resource-types";
-import { ApproverKeyConfig, keyRing } from "../../engine/release/approval";
+import { ApproverKeyConfig, keyRing, noUsableKeys } from "../../engine/release/approval";
 import { ARTIFACT_TYPES, DeployedArtifact, deployedArtifacts, K8S_RELEASE_APPROVAL, LAMBDA_VERSION_NATIVE } from "../../engine/release/artifacts";
 import { APPROVED_RELEASE_TYPE, JudgedApproval, judgeApprovals, releaseNow, stackIdentity } from "../../engine/release/stack-approvals";
 
@@ -127,7 +127,7 @@ export const releaseApproved = stackPolicy<Config>({
         });
         const report = reporter(findings, mode);
         for (const artifact of deployedArtifacts(model)) {
-            checkArtifact(artifact, judged, identity, ring.keys.length === 0, report);
+            checkArtifact(artifact, judged, identity, ring.keys.length === 0 ? noUsableKeys(ring) : undefined, report);
         }
         noteApprovals(judged, findings);
     },
@@ -150,7 +150,14 @@ function reporter(findings: Findings, mode: "enforce" | "advise"): Reporter {
     };
 }
 
-function checkArtifact(artifact: DeployedArtifact, judged: JudgedApproval[], identity: { project: string; stack: string }, noKeys: boolean, report: Reporter): void {
+function checkArtifact(
+    artifact: DeployedArtifact,
+    judged: JudgedApproval[],
+    identity: { project: string; stack: string },
+    /** Set when no approver key can be used: what the config has instead. */
+    noKeys: string | undefined,
+    report: Reporter,
+): void {
     const { resource, path, what, found } = artifact;
     const covered = `${what} is covered by a valid release approval`;
     if (found.state === "unknown") {
@@ -174,7 +181,7 @@ function checkArtifact(artifact: DeployedArtifact, judged: JudgedApproval[], ide
     if (reasons.length === 0) {
         reasons.push(
             noKeys
-                ? "the stack carries no ApprovedRelease, and the pack config lists no approverKeys to verify one against"
+                ? `the stack carries no ApprovedRelease, and the pack config has ${noKeys} to verify one against`
                 : "the stack carries no ApprovedRelease",
         );
     }
