@@ -130,7 +130,7 @@ describe("sealed-infra approve", function () {
 
         const unknown = await cli("verify", "approval.json", "--config", config([{ ...alice, id: "bob" }]));
         assert.equal(unknown.code, 1);
-        assert.match(unknown.stdout, /^invalid: it is signed with key "alice", which is not one of the pack's approverKeys \("bob"\)/);
+        assert.match(unknown.stdout, /^invalid: it is signed with key "alice", which is not one of the pack's approverKeys \(configured: "bob"\)/);
 
         const self = await cli("verify", "approval.json", "--config", config([alice], ["ALICE@acme.example"]));
         assert.equal(self.code, 1);
