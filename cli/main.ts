@@ -156,7 +156,9 @@ async function check(programDir: string | undefined, opts: CheckOptions, io: Io)
     }
     const packArg = opts.policyPack;
     const packDir = packArg !== undefined ? path.resolve(cwd, packArg) : defaultPackDir();
-    const packSource = `local: ${packArg ?? (path.relative(cwd, packDir) || ".")}`;
+    // As the CLI shows it: the pack path as given; for the bundled pack, relative when it is below cwd.
+    const relative = path.relative(cwd, packDir);
+    const packSource = `local: ${packArg ?? (relative === "" ? "." : relative.startsWith("..") ? packDir : relative)}`;
     loadPolicyPackProject(packDir); // fail fast (no PulumiPolicy.yaml...) before running a program
     const config = opts.config !== undefined ? readConfigFile(path.resolve(cwd, opts.config)) : undefined;
 

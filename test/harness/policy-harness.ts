@@ -18,6 +18,8 @@ export interface Finding {
     enforcementLevel: "mandatory" | "advisory";
     message: string;
     urn?: string;
+    /** The policy the diagnostic is filed under (a diagnostic object may name another one). */
+    policyName: string;
 }
 
 export interface TestResource {
@@ -71,10 +73,10 @@ function withPreview<T>(preview: boolean | undefined, fn: () => T): T {
 function reporter(def: PolicyDefinition, out: Finding[], level: "mandatory" | "advisory" = "mandatory") {
     return (message: unknown, urn?: string) => {
         if (typeof message === "object" && message !== null) {
-            const d = message as { message: string; urn?: string; enforcementLevel?: "mandatory" | "advisory" };
-            out.push({ enforcementLevel: d.enforcementLevel ?? level, message: d.message, urn: d.urn });
+            const d = message as { message: string; urn?: string; enforcementLevel?: "mandatory" | "advisory"; name?: string };
+            out.push({ enforcementLevel: d.enforcementLevel ?? level, message: d.message, urn: d.urn, policyName: d.name ?? def.name });
         } else {
-            out.push({ enforcementLevel: level, message: message ? `${def.description}\n${message}` : def.description, urn });
+            out.push({ enforcementLevel: level, message: message ? `${def.description}\n${message}` : def.description, urn, policyName: def.name });
         }
     };
 }

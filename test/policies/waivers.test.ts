@@ -38,6 +38,8 @@ describe("waivers", () => {
             [{ urn: "urn:pulumi:dev::test-project::aws:ecr/repository:Repository::leg*" }, true],
             [{ urn: "urn:pulumi:prod::*" }, false],
             [{ type: "aws:ecr/*" }, true],
+            [{ type: "aws:ecr:Repository" }, true], // as the CLI displays the type
+            [{ type: "aws:s3:Bucket" }, false],
             [{ type: "aws:ecr/*", name: "other" }, false],
             [{ tag: { key: "team", value: "legacy" } }, true],
             [{ tag: { key: "team", value: "core" } }, false],
@@ -70,12 +72,12 @@ describe("waivers", () => {
         assert.match(advisory(found)[0].message, /Waived until 2026-12-31/);
     });
 
-    it("report a stack policy's unused waiver as advisory, from that policy", () => {
+    it("report a stack policy's unused waiver as advisory, under the waivers policy", () => {
         const found = withWaivers({ entries: [{ policy: "s3-versioning-enabled", name: "gone", ...base }] }, NAMES, () =>
             runStackPolicy(s3VersioningEnabled, [{ type: "aws:s3/bucket:Bucket", name: "ok", props: { versioning: { enabled: true } } }]),
         );
-        assert.deepEqual(found.map((f) => f.enforcementLevel), ["advisory"]);
-        assert.match(found[0].message, /waivers entry 0 \(policy "s3-versioning-enabled", name "gone"\) matched no finding of this policy in this stack; remove it/);
+        assert.deepEqual(found.map((f) => [f.enforcementLevel, f.policyName]), [["advisory", "waivers"]], "waiver hygiene is filed under the waivers policy");
+        assert.match(found[0].message, /waivers entry 0 \(policy "s3-versioning-enabled", name "gone"\) matched no finding in this stack; remove it/);
     });
 
     describe("the waivers policy", () => {

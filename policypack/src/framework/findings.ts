@@ -10,7 +10,10 @@
  */
 import type { ReportViolation } from "@pulumi/policy";
 import type { Read } from "./values";
-import { expiredLine, waivedLine, waiverRegistry } from "./waivers";
+import { label } from "./display";
+import { expiredLine, waivedLine, waiverRegistry, WAIVERS_POLICY } from "./waivers";
+
+export { displayType, label } from "./display";
 
 export interface Subject {
     urn: string;
@@ -26,30 +29,12 @@ export interface ReportingPolicy {
     description: string;
 }
 
-/** `aws:ecr/repository:Repository` -> `aws:ecr:Repository`, as the Pulumi CLI displays types. */
-export function displayType(type: string): string {
-    const parts = type.split(":");
-    if (parts.length !== 3) {
-        return type;
-    }
-    const [pkg, module, member] = parts;
-    const slash = module.lastIndexOf("/");
-    if (member.length === 0 || slash === -1 || module.slice(slash + 1) !== member[0].toLowerCase() + member.slice(1)) {
-        return type;
-    }
-    return `${pkg}:${module.slice(0, slash)}:${member}`;
-}
-
-export function label(subject: Subject): string {
-    return `${displayType(subject.type)} "${subject.name}"`;
-}
-
 /** True while the engine runs a preview (the CLI sets this when it launches the pack). */
 export function isPreview(env: NodeJS.ProcessEnv = process.env): boolean {
     return env.PULUMI_NODEJS_DRY_RUN !== "false";
 }
 
-type AdvisoryReport = (d: { message: string; urn?: string; enforcementLevel: "advisory" }) => void;
+type AdvisoryReport = (d: { message: string; urn?: string; enforcementLevel: "advisory"; name?: string; description?: string; severity?: string }) => void;
 
 /**
  * Reports a diagnostic at advisory level whatever the policy's level. @pulumi/policy accepts a
@@ -130,6 +115,18 @@ export class Findings {
     note(subject: Subject | undefined, message: string): void {
         this.count++;
         reportAdvisory(this.report, this.policy, subject ? `${label(subject)}: ${message}` : message, subject?.urn ?? "");
+    }
+
+    /** A waiver-hygiene note (e.g. a stack policy's unused waiver), reported under the waivers policy. */
+    waiverNote(message: string): void {
+        this.count++;
+        (this.report as unknown as AdvisoryReport)({
+            name: WAIVERS_POLICY.name,
+            description: WAIVERS_POLICY.description,
+            severity: WAIVERS_POLICY.severity,
+            message: `${WAIVERS_POLICY.description}\n${message}`,
+            enforcementLevel: "advisory",
+        });
     }
 
     /** A violation of the policy itself, not of a resource (e.g. invalid policy config). */

@@ -74,11 +74,14 @@ function stackValidation(def: StackPolicyDefinition) {
     };
 }
 
-/** A stack policy's own waivers that matched none of its findings in this run: clean them up. */
+/**
+ * A stack policy's own waivers that matched none of its findings in this run: clean them up. Only
+ * the stack policy knows when its findings are complete, so it reports them, under the waivers policy.
+ */
 function reportStaleWaivers(policyName: string, findings: Findings): void {
     for (const w of waiverRegistry.waivers()) {
         if (w.policy === policyName && !w.invalid && !isExpired(w) && !waiverRegistry.wasUsed(w)) {
-            findings.note(undefined, `${describeWaiver(w)} matched no finding of this policy in this stack; remove it from the pack config.`);
+            findings.waiverNote(`${describeWaiver(w)} matched no finding in this stack; remove it from the pack config.`);
         }
     }
 }

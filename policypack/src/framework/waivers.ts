@@ -14,6 +14,17 @@
  * policy's Findings consults. If the `waivers` policy is disabled, no waiver applies: fail closed.
  */
 import { globMatch, tagsOf } from "../engine/designation";
+import { displayType } from "./display";
+
+/**
+ * The waivers policy's identity: every waiver-hygiene finding (invalid, expired or unused entries)
+ * is reported under it, also when a stack policy notices its own unused waiver.
+ */
+export const WAIVERS_POLICY = {
+    name: "waivers",
+    description: "Exceptions to sealed-infra policies are documented, approved, expiring and in use.",
+    severity: "medium",
+} as const;
 
 export interface WaiverEntry {
     policy: string;
@@ -99,7 +110,7 @@ export function parseWaivers(config: Partial<WaiverConfig> | undefined, policyNa
             const close = typeof entry?.policy === "string" ? closest(entry.policy, policyNames) : undefined;
             problems.push(`names policy ${JSON.stringify(entry?.policy)}, which is not in this pack${close ? ` (did you mean "${close}"?)` : ""}`);
         }
-        if (entry?.policy === "waivers") {
+        if (entry?.policy === WAIVERS_POLICY.name) {
             problems.push("cannot waive the waivers policy itself");
         }
         if (entry?.urn === undefined && entry?.type === undefined && entry?.name === undefined && entry?.tag === undefined) {
@@ -165,7 +176,8 @@ export function selects(w: WaiverEntry, policy: string, subject: WaivableSubject
     return (
         w.policy === policy &&
         (w.urn === undefined || globMatch(subject.urn, w.urn)) &&
-        (w.type === undefined || globMatch(subject.type, w.type)) &&
+        // The type as the engine names it (aws:s3/bucket:Bucket) or as the CLI displays it (aws:s3:Bucket).
+        (w.type === undefined || globMatch(subject.type, w.type) || globMatch(displayType(subject.type), w.type)) &&
         (w.name === undefined || globMatch(subject.name, w.name)) &&
         (w.tag === undefined || tagMatches(subject, w.tag)) &&
         (w.findingContains === undefined || message.includes(w.findingContains))

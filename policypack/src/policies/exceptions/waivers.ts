@@ -7,6 +7,7 @@ import {
     WaiverConfig,
     WaiverEntry,
     waiverRegistry,
+    WAIVERS_POLICY,
 } from "../../framework/waivers";
 
 const GLOB = "Glob: `*` matches any run of characters.";
@@ -44,10 +45,10 @@ const ENTRY_SCHEMA = {
 export function waiversPolicy(policies: () => readonly PolicyDefinition[]) {
     const names = () => policies().map((p) => p.name);
     return stackPolicy<WaiverConfig>({
-        name: "waivers",
+        name: WAIVERS_POLICY.name,
         displayName: "Waivers are valid, current and used",
         guarantee: "exceptions",
-        description: "Exceptions to sealed-infra policies are documented, approved, expiring and in use.",
+        description: WAIVERS_POLICY.description,
         rule:
             "Waivers live in this policy's config (`entries`), which organization admins set when they enable the pack, so a " +
             "deployer cannot waive their own violation. Each entry names one policy, selects findings by `urn`, `type`, `name` " +
@@ -61,7 +62,7 @@ export function waiversPolicy(policies: () => readonly PolicyDefinition[]) {
             "Without an exception mechanism teams disable whole policies, which hides every future violation too. A waiver " +
             "scoped to one finding, justified, approved by someone else and expiring, keeps the exception visible in every " +
             "preview and gives auditors one list to review.",
-        severity: "medium",
+        severity: WAIVERS_POLICY.severity,
         remediationSteps:
             "To request a waiver, open a ticket with the finding's policy, resource URN and message, the reason and the " +
             "compensating control. An organization admin adds an entry to this policy's `entries` in the pack config and " +

@@ -41,7 +41,7 @@ export const cloudtrailTamperEvident = stackPolicy<Config>({
         "Set `enableLogFileValidation: true`, `isMultiRegionTrail: true`, `includeGlobalServiceEvents: true` and `kmsKeyId` " +
         "(a customer-managed key whose policy lets cloudtrail.amazonaws.com encrypt), remove selectors that drop management " +
         "events, and deliver to a bucket with Object Lock in COMPLIANCE mode (sealed-infra's `ImmutableBucket` with " +
-        '`store: "audit-logs"`). For an organisation log-archive bucket in another account, list it in `externalLockedBuckets`.',
+        '`kind: "audit-logs"`). For an organisation log-archive bucket in another account, list it in `externalLockedBuckets`.',
     config: {
         externalLockedBuckets: {
             description:
