@@ -1,3 +1,5 @@
+import { Read, readArray, readString } from "../framework/values";
+
 /**
  * Type tokens the policies match on. Policies match by token string, never by importing provider
  * SDKs, so the pack stays light and covers the deprecated `…V2` aliases of @pulumi/aws v7 and the
@@ -99,6 +101,28 @@ export function podSpecGuards(pathsIn: (podSpec: string) => string[]): Array<{ t
         byLocation.set(key, entry);
     }
     return [...byLocation.values()];
+}
+
+/** One container list of a pod spec: its read, and when known, each container with its path and name. */
+export interface ContainerList {
+    list: (typeof POD_CONTAINER_LISTS)[number];
+    read: Read<unknown[]>;
+    containers: Array<{ container: unknown; at: string; name?: string }>;
+}
+
+/** The container lists of a pod spec found at `base` (a display path, e.g. `spec.template.spec`). */
+export function podContainerLists(podSpec: unknown, base: string): ContainerList[] {
+    return POD_CONTAINER_LISTS.map((list) => {
+        const r = readArray(podSpec, list, base);
+        const containers =
+            r.state === "known"
+                ? r.value.map((container, i) => {
+                      const name = readString(container, "name");
+                      return { container, at: `${r.path}[${i}]`, name: name.state === "known" ? name.value : undefined };
+                  })
+                : [];
+        return { list, read: r, containers };
+    });
 }
 
 /** True for `kubernetes:*Patch` types (server-side apply patches: every field optional). */

@@ -15,7 +15,7 @@
 import { containsUnknown, formatPath, PathSegment, read, readArray, readJson, readObject, readString } from "../../framework/values";
 import { parseImageReference } from "../image-reference";
 import { linkedByProperty } from "../joins";
-import { ECS_TASK_DEFINITION, K8S_POD_SPEC_LOCATIONS, K8S_WORKLOADS, LAMBDA_FUNCTION, POD_CONTAINER_LISTS } from "../resource-types";
+import { ECS_TASK_DEFINITION, K8S_POD_SPEC_LOCATIONS, K8S_WORKLOADS, LAMBDA_FUNCTION, podContainerLists } from "../resource-types";
 import type { StackModel, StackResource } from "../stack-model";
 import { ArtifactKind, DIGEST_PATTERN, imageDigestOf, lambdaCodeDigest } from "./manifest";
 
@@ -88,21 +88,14 @@ function podSpecImages(r: StackResource, location: readonly string[], out: Deplo
     if (spec.state !== "known") {
         return; // no pod spec (a Patch that leaves it alone); an unreadable one is images-pinned-by-digest's to report
     }
-    for (const list of POD_CONTAINER_LISTS) {
-        const containers = readArray(spec.value, list, formatPath(location));
+    for (const { list, read: containers, containers: found } of podContainerLists(spec.value, formatPath(location))) {
         if (containers.state === "unknown") {
             out.push(unknownAt(r, "image", containers.path, `the images of ${list}`));
             continue;
         }
-        if (containers.state !== "known") {
-            continue;
+        for (const { container, at, name } of found) {
+            image(r, container, "image", at, name !== undefined ? `container "${name}"` : `container ${at}`, out);
         }
-        containers.value.forEach((container, i) => {
-            const at = `${containers.path}[${i}]`;
-            const name = readString(container, "name");
-            const who = name.state === "known" ? `container "${name.value}"` : `container ${at}`;
-            image(r, container, "image", at, who, out);
-        });
     }
 }
 

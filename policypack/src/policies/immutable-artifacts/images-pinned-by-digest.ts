@@ -1,6 +1,6 @@
 import { resourcePolicy, ResourceSubject } from "../../framework/definition";
 import { Findings } from "../../framework/findings";
-import { containsUnknown, formatPath, PathSegment, read, readArray, readJson, readObject, readString } from "../../framework/values";
+import { containsUnknown, formatPath, PathSegment, read, readJson, readObject, readString } from "../../framework/values";
 import { parseImageReference, registryAllowed } from "../../engine/image-reference";
 import {
     ECS_SERVICE,
@@ -10,6 +10,7 @@ import {
     K8S_WORKLOADS,
     LAMBDA_FUNCTION,
     POD_CONTAINER_LISTS,
+    podContainerLists,
     podSpecGuards,
 } from "../../engine/resource-types";
 
@@ -80,20 +81,13 @@ function checkPodSpec(resource: ResourceSubject, location: readonly string[], co
     if (spec.state !== "known") {
         return; // no pod spec (a Patch that does not touch it, or an invalid object the API would reject)
     }
-    for (const list of POD_CONTAINER_LISTS) {
-        const containers = readArray(spec.value, list, formatPath(location));
+    for (const { list, read: containers, containers: found } of podContainerLists(spec.value, formatPath(location))) {
         if (findings.unresolved(resource, containers, `every image in ${list} is pinned by digest`)) {
             continue;
         }
-        if (containers.state !== "known") {
-            continue;
+        for (const { container, at, name } of found) {
+            checkImage(resource, container, "image", at, name !== undefined ? `${at} (container "${name}")` : at, !patch, config, findings);
         }
-        containers.value.forEach((container, i) => {
-            const at = `${containers.path}[${i}]`;
-            const name = readString(container, "name");
-            const who = name.state === "known" ? `${at} (container "${name.value}")` : at;
-            checkImage(resource, container, "image", at, who, !patch, config, findings);
-        });
     }
 }
 

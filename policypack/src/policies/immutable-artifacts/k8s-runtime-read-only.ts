@@ -1,7 +1,7 @@
 import { resourcePolicy, ResourceSubject } from "../../framework/definition";
 import { describe, formatPath, read, readArray, readBoolean, readObject, readString, Read } from "../../framework/values";
 import { globMatch } from "../../engine/designation";
-import { isPatchType, K8S_POD_SPEC_LOCATIONS, K8S_WORKLOADS, POD_CONTAINER_LISTS, podSpecGuards } from "../../engine/resource-types";
+import { isPatchType, K8S_POD_SPEC_LOCATIONS, K8S_WORKLOADS, POD_CONTAINER_LISTS, podContainerLists, podSpecGuards } from "../../engine/resource-types";
 
 interface Config {
     exemptNamespaces: string[];
@@ -137,19 +137,13 @@ function podSpecIssues(resource: ResourceSubject, location: readonly string[], c
             ? ` (${specPath}.securityContext.${field} has no effect: the pod-level securityContext has no such field)`
             : "";
 
-    for (const list of POD_CONTAINER_LISTS) {
-        const containers = readArray(spec.value, list, specPath);
+    for (const { list, read: containers, containers: found } of podContainerLists(spec.value, specPath)) {
         if (unresolved(containers)) {
             issues.push({ kind: "unresolved", read: containers, what: `every container in ${list} runs read-only and unprivileged` });
             continue;
         }
-        if (containers.state !== "known") {
-            continue;
-        }
-        containers.value.forEach((container, i) => {
-            const at = `${containers.path}[${i}]`;
-            const name = readString(container, "name");
-            const who = name.state === "known" ? `${at} (container "${name.value}")` : at;
+        found.forEach(({ container, at, name }) => {
+            const who = name !== undefined ? `${at} (container "${name}")` : at;
             const what = `${who} runs with a read-only root filesystem, without privilege escalation and unprivileged`;
             const definesImage = read(container, "image").state !== "absent";
             const required = !patch || definesImage;
