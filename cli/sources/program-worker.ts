@@ -107,6 +107,19 @@ function secret(value: WireValue): WireValue {
 
 const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
 
+/** The options of a resource the engine registers itself (no program options set). */
+function defaultOptions(parent?: string): ResourceRecord["options"] {
+    return {
+        protect: false,
+        ignoreChanges: [],
+        deleteBeforeReplace: undefined,
+        additionalSecretOutputs: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        ...(parent !== undefined ? { parent } : {}),
+    };
+}
+
 /**
  * What the engine reads for a StackReference: the referenced stack's outputs. Offline they come from
  * `--stack-reference <name>=<file>`; without them they are unknown, which only a preview can express
@@ -188,14 +201,7 @@ class Recorder {
             outputs: { ...inputs },
             dependencies: [],
             propertyDependencies: {},
-            options: {
-                protect: false,
-                ignoreChanges: [],
-                deleteBeforeReplace: undefined,
-                additionalSecretOutputs: [],
-                aliases: [],
-                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-            },
+            options: defaultOptions(),
         });
         const ref = `${urn}::${id}`;
         this.defaultProviders.set(key, ref);
@@ -349,15 +355,7 @@ class Recorder {
                 parent: urn,
                 dependencies: [],
                 propertyDependencies: {},
-                options: {
-                    protect: false,
-                    ignoreChanges: [],
-                    deleteBeforeReplace: undefined,
-                    additionalSecretOutputs: [],
-                    aliases: [],
-                    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-                    parent: urn,
-                },
+                options: defaultOptions(urn),
                 provider: kubernetesProvider,
             });
         }
