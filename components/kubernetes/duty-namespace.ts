@@ -22,6 +22,10 @@ export const DEPLOYER_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
     { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
     { apiGroups: [""], resources: ["services", "configmaps"], verbs: [...READ, ...WRITE] },
     { apiGroups: [""], resources: ["events"], verbs: READ },
+    // Read-only: Pulumi's await logic watches a Service's endpoints and a StatefulSet's claims
+    // before it reports them ready. Writing endpoints would let the deployer redirect a Service.
+    { apiGroups: [""], resources: ["endpoints", "persistentvolumeclaims"], verbs: READ },
+    { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: READ },
     { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: [...READ, ...WRITE] },
     { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: [...READ, ...WRITE] },
     { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: [...READ, ...WRITE] },
@@ -34,9 +38,13 @@ export const APPROVER_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
     { apiGroups: [RELEASE_APPROVAL_GROUP], resources: [RELEASE_APPROVAL_PLURAL], verbs: [...READ, ...WRITE] },
 ];
 
-/** Resources whose pod specs the admission policy checks. */
-const ADMISSION_RULES = [
-    { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] },
+/**
+ * Resources whose pod specs the admission policy checks. Pods on CREATE and UPDATE (an image can be
+ * swapped in a running pod), ephemeral containers added to a pod, and every workload controller on
+ * CREATE and UPDATE. DELETE is never matched; neither are the `status` and `scale` subresources.
+ */
+export const ADMISSION_RULES = [
+    { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] },
     { apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["pods/ephemeralcontainers"] },
     { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["replicationcontrollers"] },
     {
@@ -49,32 +57,47 @@ const ADMISSION_RULES = [
 ];
 
 /**
+ * Requests the admission policy skips: updates of an object that is being deleted (the garbage
+ * collector removes finalizers with a PATCH during a foreground delete; nothing new can run from an
+ * object on its way out).
+ */
+export const ADMISSION_MATCH_CONDITIONS = [{ name: "not-being-deleted", expression: "!has(object.metadata.deletionTimestamp)" }];
+
+/** The pod spec of a Pod, CronJob or any other workload kind, in CEL. */
+const podSpecOf = (o: string) =>
+    `${o}.kind == 'Pod' ? ${o}.spec : (${o}.kind == 'CronJob' ? ${o}.spec.jobTemplate.spec.template.spec : ${o}.spec.template.spec)`;
+/** The images of a pod spec's containers, init containers and ephemeral containers, in CEL. */
+const imagesOf = (spec: string) =>
+    `${spec}.containers.map(c, c.image) + ` +
+    `(has(${spec}.initContainers) ? ${spec}.initContainers.map(c, c.image) : []) + ` +
+    `(has(${spec}.ephemeralContainers) ? ${spec}.ephemeralContainers.map(c, c.image) : [])`;
+
+/**
  * The admission policy's CEL. `podSpec` finds the pod spec of every matched kind; `images` lists the
- * images of all containers, init containers and ephemeral containers; an image passes when it is
- * pinned by a sha256 digest and that digest is listed in the namespace's ReleaseApproval.
+ * images of all containers, init containers and ephemeral containers. On CREATE every image must pass;
+ * on UPDATE only the images that `oldObject` did not already run (`newImages`), so a controller can
+ * still scale down or relabel an old ReplicaSet whose digests are no longer approved, while swapping
+ * in a new image is checked. An image passes when it is pinned by a sha256 digest and that digest is
+ * listed in the namespace's ReleaseApproval. Every new Pod is a CREATE and is checked in full, so a
+ * revoked digest never starts again.
  */
 export const ADMISSION_VARIABLES = [
+    { name: "podSpec", expression: podSpecOf("object") },
+    { name: "images", expression: imagesOf("variables.podSpec") },
     {
-        name: "podSpec",
-        expression:
-            "object.kind == 'Pod' ? object.spec : " +
-            "(object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)",
+        name: "oldPodSpec",
+        expression: `request.operation == 'UPDATE' && oldObject != null ? (${podSpecOf("oldObject")}) : null`,
     },
-    {
-        name: "images",
-        expression:
-            "variables.podSpec.containers.map(c, c.image) + " +
-            "(has(variables.podSpec.initContainers) ? variables.podSpec.initContainers.map(c, c.image) : []) + " +
-            "(has(variables.podSpec.ephemeralContainers) ? variables.podSpec.ephemeralContainers.map(c, c.image) : [])",
-    },
-    { name: "unpinned", expression: "variables.images.filter(i, !i.matches('^[^@ ]+@sha256:[a-f0-9]{64}$'))" },
+    { name: "oldImages", expression: `variables.oldPodSpec == null ? [] : ${imagesOf("variables.oldPodSpec")}` },
+    { name: "newImages", expression: "variables.images.filter(i, !(i in variables.oldImages))" },
+    { name: "unpinned", expression: "variables.newImages.filter(i, !i.matches('^[^@ ]+@sha256:[a-f0-9]{64}$'))" },
     {
         name: "approvedDigests",
         expression: "has(params.spec) && has(params.spec.digests) ? params.spec.digests : []",
     },
     {
         name: "unapproved",
-        expression: "variables.images.filter(i, !variables.approvedDigests.exists(d, i.endsWith('@' + d)))",
+        expression: "variables.newImages.filter(i, !variables.approvedDigests.exists(d, i.endsWith('@' + d)))",
     },
 ];
 
@@ -115,8 +138,9 @@ export interface DutyNamespaceArgs {
     releaseApprovalCrd?: k8s.apiextensions.v1.CustomResourceDefinition;
     /**
      * Extra rules for the deployer Role. Rules that would break the separation (RBAC objects, secrets,
-     * exec/attach/port-forward, impersonation, ServiceAccount tokens, `*`, writing ReleaseApprovals)
-     * are rejected. Default none.
+     * exec/attach/port-forward, impersonation, ServiceAccount tokens, `*`, writing ReleaseApprovals,
+     * admission policies or CRDs, writing the Namespace object, updating or patching pods, writing
+     * endpoints or endpointslices) are rejected. Default none.
      */
     deployerRules?: k8s.types.input.rbac.v1.PolicyRule[];
     /** Extra namespace labels (the Pod Security labels cannot be overridden). */
@@ -130,7 +154,11 @@ export interface DutyNamespaceArgs {
  * restricted Pod Security; a deployer ServiceAccount limited to workloads (no RBAC, secrets, exec or
  * impersonation); approver groups limited to `ReleaseApproval` objects; and a
  * ValidatingAdmissionPolicy (with the namespace's ReleaseApproval as its parameter) plus binding that
- * reject any pod whose images are not digest-pinned and approved.
+ * reject any pod whose images are not digest-pinned and approved (on updates: any image the object
+ * did not already run).
+ *
+ * Needs Kubernetes 1.30 or later (`admissionregistration.k8s.io/v1` ValidatingAdmissionPolicy with
+ * match conditions and variables).
  */
 export class DutyNamespace extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
@@ -262,6 +290,7 @@ export class DutyNamespace extends pulumi.ComponentResource {
                     failurePolicy: "Fail",
                     paramKind: { apiVersion: `${RELEASE_APPROVAL_GROUP}/${RELEASE_APPROVAL_VERSION}`, kind: RELEASE_APPROVAL_KIND },
                     matchConstraints: { resourceRules: ADMISSION_RULES },
+                    matchConditions: ADMISSION_MATCH_CONDITIONS,
                     variables: ADMISSION_VARIABLES,
                     validations: ADMISSION_VALIDATIONS,
                 },
@@ -373,10 +402,31 @@ export function deployerRuleProblem(rule: k8s.types.input.rbac.v1.PolicyRule): s
     if (groups.includes("rbac.authorization.k8s.io")) {
         return "grants RBAC objects, which would let the deployer grant itself anything";
     }
+    const core = groups.includes("") || groups.length === 0;
     const forbidden = ["secrets", "pods/exec", "pods/attach", "pods/portforward", "serviceaccounts", "serviceaccounts/token", "pods/ephemeralcontainers"];
     const bad = resources.find((r) => forbidden.includes(r) || r.startsWith("secrets/"));
-    if (bad !== undefined && (groups.includes("") || groups.length === 0)) {
+    if (bad !== undefined && core) {
         return `grants "${bad}", which the deployer duty must not hold`;
+    }
+    const writes = verbs.filter((verb) => !READ.includes(verb));
+    const namespaces = resources.find((r) => r === "namespaces" || r.startsWith("namespaces/"));
+    if (namespaces !== undefined && core && writes.length > 0) {
+        return (
+            `grants "${writes[0]}" on "${namespaces}": a Role may change its own Namespace object, ` +
+            "whose labels set the Pod Security level; the namespace belongs to the platform"
+        );
+    }
+    const podWrite = verbs.find((verb) => verb === "update" || verb === "patch");
+    const pods = resources.find((r) => r === "pods" || r === "pods/status");
+    if (pods !== undefined && core && podWrite !== undefined) {
+        return `grants "${podWrite}" on "${pods}": running pods are changed by rolling their controller, not in place`;
+    }
+    const endpointWrite = verbs.find((verb) => WRITE.includes(verb) || verb === "deletecollection");
+    const endpoints =
+        (core ? resources.find((r) => r === "endpoints" || r.startsWith("endpoints/")) : undefined) ??
+        (groups.includes("discovery.k8s.io") ? resources.find((r) => r === "endpointslices" || r.startsWith("endpointslices/")) : undefined);
+    if (endpoints !== undefined && endpointWrite !== undefined) {
+        return `grants "${endpointWrite}" on "${endpoints}", which would let the deployer send a Service's traffic anywhere; the endpoint controllers write them`;
     }
     if (groups.includes(RELEASE_APPROVAL_GROUP) && verbs.some((verb) => WRITE.includes(verb) || verb === "deletecollection")) {
         return "writes ReleaseApprovals, which is the approver's duty";

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { isCelError, run } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
-import { DEPLOYER_RULES, DutyNamespace, RELEASE_APPROVAL_CRD_NAME } from "../../components";
+import { DEPLOYER_RULES, DutyNamespace, RELEASE_APPROVAL_CRD_NAME, deployerRuleProblem } from "../../components";
 import { Recorder, installMocks, record, settle, urnOf } from "./mocks";
 
 const T = {
@@ -74,6 +74,16 @@ describe("components: DutyNamespace", () => {
         for (const forbidden of ["*", "escalate", "bind", "impersonate"]) {
             assert.ok(!verbs.includes(forbidden), `deployer has no ${forbidden} verb`);
         }
+        // Pulumi's await logic reads a Service's endpoints and a StatefulSet's claims: read-only.
+        assert.ok(
+            deployerRole.rules.some(
+                (r: any) => r.apiGroups.includes("") && r.resources.includes("endpoints") && r.resources.includes("persistentvolumeclaims"),
+            ),
+        );
+        assert.ok(deployerRole.rules.some((r: any) => r.apiGroups.includes("discovery.k8s.io") && r.resources.includes("endpointslices")));
+        for (const r of deployerRole.rules.filter((r: any) => r.resources.some((x: string) => ["endpoints", "endpointslices", "persistentvolumeclaims"].includes(x)))) {
+            assert.deepEqual(r.verbs, ["get", "list", "watch"], `${r.resources} is read-only`);
+        }
         const approvalRule: any = deployerRole.rules.find((r: any) => r.apiGroups.includes("sealed-infra.io"));
         assert.deepEqual(approvalRule.verbs, ["get", "list", "watch"], "the deployer only reads approvals");
         const deployerBinding = recorder.one(T.binding, "shop-deployer").inputs;
@@ -102,6 +112,14 @@ describe("components: DutyNamespace", () => {
         for (const kind of ["pods", "pods/ephemeralcontainers", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs"]) {
             assert.ok(resources.includes(kind), kind);
         }
+        // Pods are checked on UPDATE too (an image can be swapped in a running pod); DELETE never.
+        const podRule = vap.inputs.spec.matchConstraints.resourceRules.find((r: any) => r.resources.includes("pods"));
+        assert.deepEqual(podRule.operations, ["CREATE", "UPDATE"]);
+        for (const rule of vap.inputs.spec.matchConstraints.resourceRules) {
+            assert.ok(!rule.operations.includes("DELETE") && !rule.operations.includes("*"), `${rule.resources} is not matched on DELETE`);
+        }
+        // Objects being deleted are skipped, so the garbage collector's finalizer PATCH is never denied.
+        assert.deepEqual(vap.inputs.spec.matchConditions, [{ name: "not-being-deleted", expression: "!has(object.metadata.deletionTimestamp)" }]);
         const vapb = recorder.one(T.vapb);
         assert.equal(vapb.protect, true);
         assert.deepEqual(vapb.inputs.spec, {
@@ -128,6 +146,21 @@ describe("components: DutyNamespace", () => {
         assert.ok(r2.one(T.vap).dependencies.includes(await urnOf(component.releaseApprovalCrd!)));
     });
 
+    it("accepts extra deployer rules that keep the separation (reading the namespace and endpoints, evicting pods)", async () => {
+        const extra = [
+            { apiGroups: [""], resources: ["namespaces"], verbs: ["get"] },
+            { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
+            { apiGroups: [""], resources: ["pods/eviction"], verbs: ["create"] },
+        ];
+        for (const rule of extra) {
+            assert.equal(deployerRuleProblem(rule), undefined, JSON.stringify(rule));
+        }
+        const { recorder: r3 } = await record(
+            () => new DutyNamespace("extra", { approverGroups: ["x"], deployerRules: extra, releaseApprovalCrd: component.releaseApprovalCrd }),
+        );
+        assert.deepEqual(r3.one(T.role, "extra-deployer").inputs.rules, [...DEPLOYER_RULES, ...extra]);
+    });
+
     describe("admission policy CEL, evaluated with @bufbuild/cel", () => {
         // The expressions come from the recorded resource inputs, so the test checks what is deployed.
         let spec: any;
@@ -141,10 +174,10 @@ describe("components: DutyNamespace", () => {
             metadata: { name: "release", namespace: "shop" },
             spec: digests === undefined ? { release: "v1" } : { digests, release: "v1" },
         });
-        const deployment = (images: string[], initImages: string[] = []) => ({
+        const deployment = (images: string[], initImages: string[] = [], kind = "Deployment", metadata: object = {}) => ({
             apiVersion: "apps/v1",
-            kind: "Deployment",
-            metadata: { name: "web", namespace: "shop" },
+            kind,
+            metadata: { name: "web", namespace: "shop", ...metadata },
             spec: {
                 template: {
                     spec: {
@@ -154,10 +187,10 @@ describe("components: DutyNamespace", () => {
                 },
             },
         });
-        const pod = (images: string[], ephemeral: string[] = []) => ({
+        const pod = (images: string[], ephemeral: string[] = [], metadata: object = {}) => ({
             apiVersion: "v1",
             kind: "Pod",
-            metadata: { name: "p", namespace: "shop" },
+            metadata: { name: "p", namespace: "shop", ...metadata },
             spec: {
                 containers: images.map((image, i) => ({ name: `c${i}`, image })),
                 ...(ephemeral.length ? { ephemeralContainers: ephemeral.map((image, i) => ({ name: `e${i}`, image })) } : {}),
@@ -170,10 +203,27 @@ describe("components: DutyNamespace", () => {
             spec: { schedule: "0 3 * * *", jobTemplate: { spec: { template: { spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) } } } } },
         });
 
-        /** Evaluates the policy as the API server does: variables in order, then every validation. */
-        function admit(object: object, params: object): { allowed: boolean; messages: string[] } {
+        /**
+         * Evaluates the policy as the API server does: match conditions (any false skips the policy),
+         * variables in order, then every validation. `oldObject` is null on CREATE.
+         */
+        function admit(
+            object: object,
+            params: object,
+            request: { operation: "CREATE" | "UPDATE"; oldObject?: object } = { operation: "CREATE" },
+        ): { allowed: boolean; skipped?: boolean; messages: string[] } {
             const variables = new Map<string, unknown>();
-            const bindings = () => ({ object, params, variables } as any);
+            const oldObject = request.operation === "UPDATE" ? (request.oldObject ?? null) : null;
+            const bindings = () => ({ object, oldObject, params, variables, request: { operation: request.operation } } as any);
+            for (const condition of spec.matchConditions ?? []) {
+                const matches = run(condition.expression, bindings(), { funcs: strings });
+                if (isCelError(matches) || typeof matches !== "boolean") {
+                    throw new Error(`match condition ${condition.name} did not give a boolean: ${String(matches)}`);
+                }
+                if (!matches) {
+                    return { allowed: true, skipped: true, messages: [] };
+                }
+            }
             for (const v of spec.variables) {
                 const value = run(v.expression, bindings(), { funcs: strings });
                 if (isCelError(value)) {
@@ -242,6 +292,82 @@ describe("components: DutyNamespace", () => {
             assert.equal(admit(deployment([`${REPO}@${APPROVED}`]), approval([])).allowed, false);
         });
 
+        describe("UPDATE: only images the object did not already run must be approved", () => {
+            const replicaSet = (images: string[], replicas: number) => {
+                const rs: any = deployment(images, [], "ReplicaSet");
+                rs.spec.replicas = replicas;
+                return rs;
+            };
+
+            it("admits the deployment controller scaling down the old ReplicaSet whose digest is no longer approved", () => {
+                const old = replicaSet([`${REPO}@${OTHER}`], 3);
+                const scaledDown = replicaSet([`${REPO}@${OTHER}`], 0);
+                assert.deepEqual(admit(scaledDown, approval([APPROVED]), { operation: "UPDATE", oldObject: old }), { allowed: true, messages: [] });
+                // The same object as a CREATE is checked in full.
+                assert.equal(admit(scaledDown, approval([APPROVED])).allowed, false);
+            });
+
+            it("admits an update that keeps an image pinned by tag only (an object from before the policy)", () => {
+                const old = deployment(["nginx:1.25"]);
+                const relabelled = deployment(["nginx:1.25"], [], "Deployment", { labels: { team: "shop" } });
+                assert.equal(admit(relabelled, approval([APPROVED]), { operation: "UPDATE", oldObject: old }).allowed, true);
+            });
+
+            it("rejects a rollout to an unapproved digest, naming only the new image", () => {
+                const old = deployment([`${REPO}@${APPROVED}`], [`${REPO}@${OTHER}`]);
+                const rolled = deployment([`${REPO}@${digest("c")}`], [`${REPO}@${OTHER}`]);
+                assert.deepEqual(admit(rolled, approval([APPROVED]), { operation: "UPDATE", oldObject: old }).messages, [
+                    `images not approved by ReleaseApproval release: ${REPO}@${digest("c")}`,
+                ]);
+            });
+
+            it("rejects a new tag-only image on update, and admits a rollout from a revoked digest to an approved one", () => {
+                const old = deployment([`${REPO}@${OTHER}`]);
+                const tagged = admit(deployment([`${REPO}@${OTHER}`, "busybox:latest"]), approval([APPROVED]), { operation: "UPDATE", oldObject: old });
+                assert.deepEqual(tagged.messages, [
+                    "images must be pinned by digest (<repository>@sha256:<digest>): busybox:latest",
+                    "images not approved by ReleaseApproval release: busybox:latest",
+                ]);
+                assert.equal(admit(deployment([`${REPO}@${APPROVED}`]), approval([APPROVED]), { operation: "UPDATE", oldObject: old }).allowed, true);
+            });
+
+            it("rejects swapping an unapproved image into a running Pod; admits a label change of a Pod running a revoked digest", () => {
+                const running = pod([`${REPO}@${APPROVED}`]);
+                assert.deepEqual(admit(pod([`${REPO}@${OTHER}`]), approval([APPROVED]), { operation: "UPDATE", oldObject: running }).messages, [
+                    `images not approved by ReleaseApproval release: ${REPO}@${OTHER}`,
+                ]);
+                const revoked = pod([`${REPO}@${OTHER}`]);
+                const relabelled = pod([`${REPO}@${OTHER}`], [], { labels: { "pod-template-hash": "x" } });
+                assert.equal(admit(relabelled, approval([APPROVED]), { operation: "UPDATE", oldObject: revoked }).allowed, true);
+            });
+
+            it("rejects an unapproved ephemeral container added to a running Pod (pods/ephemeralcontainers UPDATE)", () => {
+                const running = pod([`${REPO}@${APPROVED}`]);
+                const debugged = pod([`${REPO}@${APPROVED}`], [`${REPO}@${OTHER}`]);
+                assert.deepEqual(admit(debugged, approval([APPROVED]), { operation: "UPDATE", oldObject: running }).messages, [
+                    `images not approved by ReleaseApproval release: ${REPO}@${OTHER}`,
+                ]);
+            });
+
+            it("compares a CronJob's job template with the old one", () => {
+                const old = cronJob([`${REPO}@${OTHER}`]);
+                assert.equal(admit(cronJob([`${REPO}@${OTHER}`]), approval([APPROVED]), { operation: "UPDATE", oldObject: old }).allowed, true);
+                assert.equal(admit(cronJob([`${REPO}@${digest("c")}`]), approval([APPROVED]), { operation: "UPDATE", oldObject: old }).allowed, false);
+            });
+
+            it("skips objects being deleted, so a foreground delete's finalizer PATCH goes through", () => {
+                const deleting = { deletionTimestamp: "2026-01-01T00:00:00Z", finalizers: [] };
+                const old = deployment([`${REPO}@${OTHER}`], [], "ReplicaSet", { deletionTimestamp: "2026-01-01T00:00:00Z", finalizers: ["foregroundDeletion"] });
+                assert.deepEqual(admit(deployment([`${REPO}@${OTHER}`], [], "ReplicaSet", deleting), approval([APPROVED]), { operation: "UPDATE", oldObject: old }), {
+                    allowed: true,
+                    skipped: true,
+                    messages: [],
+                });
+                // Without the deletionTimestamp the policy applies.
+                assert.equal(admit(deployment([`${REPO}@${OTHER}`]), approval([APPROVED])).skipped, undefined);
+            });
+        });
+
         it("rejects malformed digests and a digest that only prefixes an approved one", () => {
             assert.equal(admit(deployment([`${REPO}@sha256:${"A".repeat(64)}`]), approval([APPROVED])).allowed, false);
             assert.equal(admit(deployment([`${REPO}@${APPROVED.slice(0, 40)}`]), approval([APPROVED])).allowed, false);
@@ -297,6 +423,30 @@ describe("components: DutyNamespace", () => {
                         deployerRules: [{ apiGroups: ["admissionregistration.k8s.io"], resources: ["validatingadmissionpolicybindings"], verbs: ["delete"] }],
                     }),
                 /changes admission policies or CRDs/,
+            ],
+            [
+                "a deployer rule patching its own Namespace (Pod Security labels)",
+                () => new DutyNamespace("m", { approverGroups: ["x"], deployerRules: [{ apiGroups: [""], resources: ["namespaces"], verbs: ["get", "patch"] }] }),
+                /deployerRules\[0\] grants "patch" on "namespaces": a Role may change its own Namespace object/,
+            ],
+            [
+                "a deployer rule updating pods in place",
+                () => new DutyNamespace("n", { approverGroups: ["x"], deployerRules: [{ apiGroups: [""], resources: ["pods"], verbs: ["update"] }] }),
+                /grants "update" on "pods": running pods are changed by rolling their controller/,
+            ],
+            [
+                "a deployer rule writing endpoints",
+                () => new DutyNamespace("o", { approverGroups: ["x"], deployerRules: [{ apiGroups: [""], resources: ["endpoints"], verbs: ["create"] }] }),
+                /grants "create" on "endpoints", which would let the deployer send a Service's traffic anywhere/,
+            ],
+            [
+                "a deployer rule patching endpointslices",
+                () =>
+                    new DutyNamespace("p", {
+                        approverGroups: ["x"],
+                        deployerRules: [{ apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["patch"] }],
+                    }),
+                /grants "patch" on "endpointslices"/,
             ],
             [
                 "a label overriding Pod Security",
