@@ -89,7 +89,8 @@ export interface ImmutableWorkloadArgs {
  * A Deployment that runs exactly the images it names and cannot be changed from inside: every image
  * digest-pinned (a tag-only image is an error at construction), read-only root filesystem, non-root,
  * no privilege escalation, all capabilities dropped, RuntimeDefault seccomp, no service account token
- * unless asked, and configuration only from `ImmutableConfig` objects.
+ * unless asked, and configuration only from `ImmutableConfig` objects. The component's `dependsOn`
+ * option also orders the Deployment (e.g. after the namespace's ReleaseApproval).
  */
 export class ImmutableWorkload extends pulumi.ComponentResource {
     readonly deployment: k8s.apps.v1.Deployment;
@@ -249,7 +250,9 @@ export class ImmutableWorkload extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this },
+            // The component's dependsOn holds for the Deployment itself (Pulumi does not pass it on to
+            // children), so `dependsOn: [releaseApproval]` makes the rollout wait for the approval.
+            { parent: this, dependsOn: opts?.dependsOn },
         );
 
         this.name = this.deployment.metadata.name;

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ImmutableConfig, ImmutableWorkload } from "../../components";
 import { forgetIntentionalFailures, installMocks, record, settle, urnOf, valueOf } from "./mocks";
@@ -73,6 +74,20 @@ describe("components: ImmutableWorkload", () => {
         const c = recorder.one(DEPLOYMENT).inputs.spec.template.spec.containers[0];
         assert.deepEqual(c.securityContext.capabilities, { drop: ["ALL"], add: ["NET_BIND_SERVICE"] });
         assert.deepEqual(c.volumeMounts, []);
+    });
+
+    it("passes the component's dependsOn on to the Deployment (e.g. the namespace's ReleaseApproval)", async () => {
+        const { recorder } = await record(() => {
+            const approval = new k8s.apiextensions.CustomResource("release", {
+                apiVersion: "sealed-infra.io/v1alpha1",
+                kind: "ReleaseApproval",
+                metadata: { name: "release", namespace: "shop" },
+                spec: { digests: [DIGEST] },
+            });
+            return new ImmutableWorkload("ordered", { namespace: "shop", containers: [{ name: "web", image: IMAGE }] }, { dependsOn: [approval] });
+        });
+        const approval = recorder.one("kubernetes:sealed-infra.io/v1alpha1:ReleaseApproval");
+        assert.ok(recorder.one(DEPLOYMENT).dependencies.includes(approval.urn), "the Deployment waits for the ReleaseApproval");
     });
 
     describe("rejects unsafe or invalid arguments at construction", () => {
