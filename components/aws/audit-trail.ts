@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgValidator, AwsContextArgs, TAG_STORE, TagsInput, awsContext, designatedTags, policyDocument, resolveProtect } from "../common";
+import { ArgValidator, AwsContextArgs, PolicyStatement, TAG_STORE, TagsInput, awsContext, designatedTags, policyDocument, resolveProtect } from "../common";
 import { ImmutableBucket } from "./immutable-bucket";
 import { createManagedKey } from "./keys";
 
@@ -49,6 +49,8 @@ export class AuditTrail extends pulumi.ComponentResource {
     readonly logGroup?: aws.cloudwatch.LogGroup;
     /** Role CloudTrail assumes to write to the log group. */
     readonly cloudWatchLogsRole?: aws.iam.Role;
+    /** The role's permission to create streams and put events in the log group. */
+    readonly cloudWatchLogsRolePolicy?: aws.iam.RolePolicy;
     readonly trailArn: pulumi.Output<string>;
     readonly trailName: string;
     readonly bucketName: pulumi.Output<string>;
@@ -132,7 +134,7 @@ export class AuditTrail extends pulumi.ComponentResource {
                 kmsKeyArn: this.kmsKey.arn,
                 tags: args.tags,
                 protect,
-                policyStatements: (bucketArn) => [
+                policyStatements: (bucketArn): PolicyStatement[] => [
                     {
                         Sid: "AllowCloudTrailAclCheck",
                         Effect: "Allow",
@@ -148,6 +150,17 @@ export class AuditTrail extends pulumi.ComponentResource {
                         Action: "s3:PutObject",
                         Resource: pulumi.interpolate`${bucketArn}/AWSLogs/*`,
                         Condition: { StringEquals: { "aws:SourceArn": trailArn, "s3:x-amz-acl": "bucket-owner-full-control" } },
+                    },
+                    {
+                        // Object Lock keeps every version, but anyone allowed s3:PutObject by IAM could
+                        // still add a new current version beside a log file. Only requests made by this
+                        // trail carry its ARN as aws:SourceArn; every other write is denied, whoever asks.
+                        Sid: "DenyWritesExceptTrail",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:PutObject",
+                        Resource: pulumi.interpolate`${bucketArn}/*`,
+                        Condition: { StringNotEquals: { "aws:SourceArn": trailArn } },
                     },
                 ],
             },
@@ -170,19 +183,21 @@ export class AuditTrail extends pulumi.ComponentResource {
                 `${name}-cloudwatch`,
                 {
                     description: `Lets CloudTrail trail ${trailName} deliver events to ${logGroupName}`,
+                    // No aws:SourceArn/SourceAccount condition: CloudTrail does not send them when it
+                    // assumes this role, and AWS documents confused-deputy prevention as not applicable
+                    // to the CloudWatch Logs delivery role, so such a condition would stop delivery.
                     assumeRolePolicy: policyDocument([
                         {
                             Effect: "Allow",
                             Principal: { Service: "cloudtrail.amazonaws.com" },
                             Action: "sts:AssumeRole",
-                            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
                         },
                     ]),
                     tags: args.tags,
                 },
                 { parent: this },
             );
-            new aws.iam.RolePolicy(
+            this.cloudWatchLogsRolePolicy = new aws.iam.RolePolicy(
                 `${name}-cloudwatch`,
                 {
                     role: this.cloudWatchLogsRole.name,
@@ -214,7 +229,9 @@ export class AuditTrail extends pulumi.ComponentResource {
                 cloudWatchLogsRoleArn: this.cloudWatchLogsRole?.arn,
                 tags,
             },
-            { parent: this, protect, dependsOn: [this.bucket] },
+            // CloudTrail checks at create/update that it can write to the bucket and, with CloudWatch
+            // Logs, that the role may deliver: wait for the bucket policy and the role's policy.
+            { parent: this, protect, dependsOn: [this.bucket, ...(this.cloudWatchLogsRolePolicy ? [this.cloudWatchLogsRolePolicy] : [])] },
         );
 
         this.trailArn = this.trail.arn;

@@ -5,8 +5,10 @@ import {
     PolicyStatement,
     STORE_KINDS,
     StoreKind,
+    TAG_DUTY,
     TAG_STORE,
     TagsInput,
+    checkPrincipalArns,
     designatedTags,
     isPlain,
     policyDocument,
@@ -14,6 +16,13 @@ import {
     resolveProtect,
 } from "../common";
 import { createManagedKey } from "./keys";
+
+/**
+ * Who may write an artifact store by default: roles under the DutyRoles path (`/sealed-infra/duty/`,
+ * any account and partition; a bucket policy grants no other account anything) that also carry
+ * `sealed-infra:duty=deployer`.
+ */
+export const DEFAULT_ARTIFACT_WRITER_ARN = "arn:*:iam::*:role/sealed-infra/duty/*";
 
 /** The shortest default Object Lock retention ImmutableBucket accepts. */
 export const MIN_RETENTION_DAYS = 30;
@@ -51,6 +60,18 @@ export interface ImmutableBucketArgs {
      * condition is rejected; a `Deny` can only add restrictions. Default: none.
      */
     policyStatements?: PolicyStatementsInput | ((bucketArn: pulumi.Output<string>) => PolicyStatementsInput);
+    /**
+     * Role or user ARNs (no wildcards, no account roots) that may write objects. The bucket policy
+     * denies `s3:PutObject` to every other principal (`aws:PrincipalArn`), whatever their IAM policies
+     * allow, so no one else can add a new current version beside a released artifact.
+     *
+     * Default for `kind: "artifacts"`: the deployer roles of `DutyRoles` (roles under
+     * `/sealed-infra/duty/` tagged `sealed-infra:duty=deployer`; the deployer cannot create roles
+     * there or change their tags). Default for `kind: "audit-logs"`: no writer statement, because
+     * services write audit logs; restrict the writer with a Deny in `policyStatements` keyed on
+     * `aws:SourceArn`, as `AuditTrail` does.
+     */
+    writerPrincipalArns?: pulumi.Input<pulumi.Input<string>[]>;
     /** Tags for every resource of the component; the `sealed-infra:store` tag cannot be overridden. */
     tags?: TagsInput;
     /**
@@ -102,6 +123,10 @@ export class ImmutableBucket extends pulumi.ComponentResource {
                 ? undefined
                 : `retentionDays must be a whole number of days between ${MIN_RETENTION_DAYS} and ${MAX_RETENTION_DAYS}, found ${days}`,
         ) as pulumi.Input<number>;
+        const writers =
+            args.writerPrincipalArns !== undefined
+                ? checkPrincipalArns(v, "writerPrincipalArns", args.writerPrincipalArns, { required: true, allowRoot: false })
+                : undefined;
         const protect = resolveProtect(args.protect, opts);
         const tags = designatedTags(v, args.tags, { [TAG_STORE]: kind });
         const critical = { parent: this, protect };
@@ -130,7 +155,9 @@ export class ImmutableBucket extends pulumi.ComponentResource {
         this.versioning = new aws.s3.BucketVersioning(
             `${name}-versioning`,
             { bucket: bucketId, versioningConfiguration: { status: "Enabled" } },
-            critical,
+            // Deleting this resource would suspend versioning, which S3 refuses on an Object Lock
+            // bucket; on destroy Pulumi forgets it instead (versioning stays on with the bucket).
+            { ...critical, retainOnDelete: true },
         );
         this.objectLock = new aws.s3.BucketObjectLockConfiguration(
             `${name}-object-lock`,
@@ -171,6 +198,39 @@ export class ImmutableBucket extends pulumi.ComponentResource {
             critical,
         );
         const arn = this.bucket.arn;
+        const objects = pulumi.interpolate`${arn}/*`;
+        const writerStatements: pulumi.Input<unknown>[] = [];
+        if (writers !== undefined) {
+            writerStatements.push({
+                Sid: "DenyWritesExceptWriters",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:PutObject",
+                Resource: objects,
+                Condition: { ArnNotLike: { "aws:PrincipalArn": writers } },
+            });
+        } else if (kind === "artifacts") {
+            // Two statements, because a Deny's conditions are ANDed: deny unless the caller is a role
+            // under the duty path AND tagged as the deployer.
+            writerStatements.push(
+                {
+                    Sid: "DenyWritesExceptDutyRoles",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "s3:PutObject",
+                    Resource: objects,
+                    Condition: { ArnNotLike: { "aws:PrincipalArn": DEFAULT_ARTIFACT_WRITER_ARN } },
+                },
+                {
+                    Sid: "DenyWritesExceptDeployer",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "s3:PutObject",
+                    Resource: objects,
+                    Condition: { StringNotEquals: { [`aws:PrincipalTag/${TAG_DUTY}`]: "deployer" } },
+                },
+            );
+        }
         const extraStatements = checkStatements(
             v,
             typeof args.policyStatements === "function" ? args.policyStatements(arn) : args.policyStatements,
@@ -186,9 +246,10 @@ export class ImmutableBucket extends pulumi.ComponentResource {
                             Effect: "Deny",
                             Principal: "*",
                             Action: "s3:*",
-                            Resource: [arn, pulumi.interpolate`${arn}/*`],
+                            Resource: [arn, objects],
                             Condition: { Bool: { "aws:SecureTransport": "false" } },
                         },
+                        ...writerStatements,
                         ...extra,
                     ]),
                 ),

@@ -46,12 +46,21 @@ describe("components: AuditTrail", () => {
         const statements = json(recorder.one(BUCKET_POLICY).inputs.policy).Statement;
         assert.deepEqual(
             statements.map((s: any) => s.Sid),
-            ["DenyInsecureTransport", "AllowCloudTrailAclCheck", "AllowCloudTrailWrite"],
+            ["DenyInsecureTransport", "AllowCloudTrailAclCheck", "AllowCloudTrailWrite", "DenyWritesExceptTrail"],
         );
         assert.deepEqual(statements[2].Condition, {
             StringEquals: { "aws:SourceArn": TRAIL_ARN, "s3:x-amz-acl": "bucket-owner-full-control" },
         });
         assert.equal(statements[2].Resource, "arn:aws:s3:::org-audit-logs-bucket/AWSLogs/*");
+        // Whoever IAM lets s3:PutObject, only requests made by this trail can add objects (versions).
+        assert.deepEqual(statements[3], {
+            Sid: "DenyWritesExceptTrail",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:PutObject",
+            Resource: "arn:aws:s3:::org-audit-logs-bucket/*",
+            Condition: { StringNotEquals: { "aws:SourceArn": TRAIL_ARN } },
+        });
 
         // One key: the trail's, also encrypting the bucket; rotation on, protected, CloudTrail scoped to this trail.
         const key = recorder.one(KEY);
@@ -88,11 +97,18 @@ describe("components: AuditTrail", () => {
         assert.equal(trail.inputs.cloudWatchLogsGroupArn, `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/cloudtrail/cw-trail:*`);
         const role = recorder.one(ROLE);
         assert.equal(trail.inputs.cloudWatchLogsRoleArn, `arn:aws:iam::${ACCOUNT}:role/cw-cloudwatch-x1`);
-        const trust = json(role.inputs.assumeRolePolicy).Statement[0];
-        assert.deepEqual(trust.Principal, { Service: "cloudtrail.amazonaws.com" });
-        assert.equal(trust.Condition.StringEquals["aws:SourceArn"], `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/cw-trail`);
-        const permissions = json(recorder.one(ROLE_POLICY).inputs.policy).Statement[0];
+        // CloudTrail sends no aws:SourceArn when it assumes this role (confused-deputy conditions do
+        // not apply to the CloudWatch Logs delivery role), so the trust has no condition.
+        assert.deepEqual(json(role.inputs.assumeRolePolicy).Statement, [
+            { Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ]);
+        const rolePolicy = recorder.one(ROLE_POLICY);
+        const permissions = json(rolePolicy.inputs.policy).Statement[0];
         assert.deepEqual(permissions.Action, ["logs:CreateLogStream", "logs:PutLogEvents"]);
+        assert.equal(permissions.Resource, `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/cloudtrail/cw-trail:log-stream:*`);
+        // CloudTrail validates delivery when the trail is created: the role's permissions come first.
+        assert.ok(trail.dependencies.includes(rolePolicy.urn), "the trail waits for the CloudWatch Logs role policy");
+        assert.equal(component.cloudWatchLogsRolePolicy !== undefined, true);
         const keyPolicy = json(recorder.one(KEY).inputs.policy).Statement;
         assert.equal(keyPolicy[3].Sid, "AllowCloudWatchLogs");
         assert.deepEqual(keyPolicy[3].Principal, { Service: `logs.${REGION}.amazonaws.com` });

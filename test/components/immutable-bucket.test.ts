@@ -44,6 +44,11 @@ describe("components: ImmutableBucket", () => {
 
         assert.deepEqual(recorder.one(T.versioning).inputs.versioningConfiguration, { status: "Enabled" });
         assert.equal(recorder.one(T.versioning).inputs.bucket, "artifacts-id");
+        // S3 cannot suspend versioning on an Object Lock bucket: destroy forgets the resource instead.
+        assert.equal(recorder.one(T.versioning).retainOnDelete, true);
+        for (const r of recorder.resources.filter((r) => r.custom && r.type !== T.versioning)) {
+            assert.equal(r.retainOnDelete, false, `${r.name} is deleted on destroy`);
+        }
 
         const lock = recorder.one(T.lock);
         assert.equal(lock.inputs.objectLockEnabled, "Enabled");
@@ -77,6 +82,23 @@ describe("components: ImmutableBucket", () => {
                 Resource: ["arn:aws:s3:::artifacts-bucket", "arn:aws:s3:::artifacts-bucket/*"],
                 Condition: { Bool: { "aws:SecureTransport": "false" } },
             },
+            // Default writers of an artifact store: the DutyRoles deployer roles, nobody else.
+            {
+                Sid: "DenyWritesExceptDutyRoles",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:PutObject",
+                Resource: "arn:aws:s3:::artifacts-bucket/*",
+                Condition: { ArnNotLike: { "aws:PrincipalArn": "arn:*:iam::*:role/sealed-infra/duty/*" } },
+            },
+            {
+                Sid: "DenyWritesExceptDeployer",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:PutObject",
+                Resource: "arn:aws:s3:::artifacts-bucket/*",
+                Condition: { StringNotEquals: { "aws:PrincipalTag/sealed-infra:duty": "deployer" } },
+            },
         ]);
         assert.ok(policy.dependencies.includes(recorder.one(T.pab).urn), "policy waits for the public access block");
 
@@ -107,6 +129,29 @@ describe("components: ImmutableBucket", () => {
         assert.equal(recorder.one(T.lock).inputs.rule.defaultRetention.days, 2555);
         assert.equal(recorder.one(T.sse).inputs.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, keyArn);
         assert.ok(recorder.resources.filter((r) => r.custom).every((r) => r.protect === false));
+        // Services write audit logs: no default writer statement (AuditTrail adds its own, by aws:SourceArn).
+        assert.deepEqual(
+            json(recorder.one(T.policy).inputs.policy).Statement.map((s: any) => s.Sid),
+            ["DenyInsecureTransport"],
+        );
+    });
+
+    it("denies s3:PutObject to every principal but the named writers", async () => {
+        const ci = "arn:aws:iam::123456789012:role/ci-publisher";
+        const { recorder } = await record(() => new ImmutableBucket("packages", { writerPrincipalArns: [ci] }));
+        const statements = json(recorder.one(T.policy).inputs.policy).Statement;
+        assert.deepEqual(
+            statements.map((s: any) => s.Sid),
+            ["DenyInsecureTransport", "DenyWritesExceptWriters"],
+        );
+        assert.deepEqual(statements[1], {
+            Sid: "DenyWritesExceptWriters",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:PutObject",
+            Resource: "arn:aws:s3:::packages-bucket/*",
+            Condition: { ArnNotLike: { "aws:PrincipalArn": [ci] } },
+        });
     });
 
     it("takes protect from the component's own options when the arg is unset", async () => {
@@ -132,9 +177,9 @@ describe("components: ImmutableBucket", () => {
         const doc = json(recorder.one(T.policy).inputs.policy);
         assert.deepEqual(
             doc.Statement.map((s: any) => s.Sid),
-            ["DenyInsecureTransport", "AllowReader"],
+            ["DenyInsecureTransport", "DenyWritesExceptDutyRoles", "DenyWritesExceptDeployer", "AllowReader"],
         );
-        assert.equal(doc.Statement[1].Resource, "arn:aws:s3:::shared-bucket/*");
+        assert.equal(doc.Statement[3].Resource, "arn:aws:s3:::shared-bucket/*");
     });
 
     describe("rejects unsafe or invalid arguments at construction", () => {
@@ -151,6 +196,17 @@ describe("components: ImmutableBucket", () => {
                 () => new ImmutableBucket("tagged", { kind: "artifacts", tags: { "sealed-infra:store": "audit-logs" } }),
                 /tags.sealed-infra:store is "audit-logs", but this component sets sealed-infra:store=artifacts/,
             ],
+            [
+                "an account root as writer (aws:PrincipalArn would match only the root user)",
+                () => new ImmutableBucket("root-writer", { writerPrincipalArns: ["arn:aws:iam::123456789012:root"] }),
+                /ImmutableBucket "root-writer": writerPrincipalArns entry "arn:aws:iam::123456789012:root" is an account root/,
+            ],
+            [
+                "a wildcard writer",
+                () => new ImmutableBucket("any-writer", { writerPrincipalArns: ["arn:aws:iam::123456789012:role/*"] }),
+                /writerPrincipalArns must list principal ARNs without wildcards/,
+            ],
+            ["an empty writer list", () => new ImmutableBucket("no-writer", { writerPrincipalArns: [] }), /writerPrincipalArns must name at least one principal/],
             [
                 "a public Allow statement",
                 () =>

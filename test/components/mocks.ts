@@ -4,7 +4,7 @@
  * `recorder.reset()` between tests.
  *
  * The recorder sees every registration with the resource options the engine would see (parent,
- * protect, dependencies, ignoreChanges, deleteBeforeReplace), by wrapping the mock monitor, and
+ * protect, dependencies, ignoreChanges, deleteBeforeReplace, retainOnDelete), by wrapping the mock monitor, and
  * answers with plausible ids and ARNs so that references between resources resolve.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -23,6 +23,7 @@ export interface Registered {
     dependencies: string[];
     ignoreChanges: string[];
     deleteBeforeReplace: boolean;
+    retainOnDelete: boolean;
 }
 
 export class Recorder {
@@ -153,6 +154,7 @@ export function installMocks(): Recorder {
                     dependencies: req.getDependenciesList(),
                     ignoreChanges: req.getIgnorechangesList(),
                     deleteBeforeReplace: req.getDeletebeforereplace(),
+                    retainOnDelete: req.getRetainondelete() === true,
                 });
             }
             callback(err, res);
