@@ -19,6 +19,7 @@ export const DEPLOY_ACTIONS: readonly string[] = [
     "ecs:UpdateService",
     "ecs:DeleteService",
     "ecs:RegisterTaskDefinition",
+    "ecs:DeregisterTaskDefinition",
     "ecs:RunTask",
     "ecs:StartTask",
     "lambda:CreateFunction",
@@ -28,12 +29,17 @@ export const DEPLOY_ACTIONS: readonly string[] = [
     "lambda:PublishVersion",
     "lambda:CreateAlias",
     "lambda:UpdateAlias",
+    "lambda:DeleteAlias",
     "codedeploy:CreateDeployment",
     "ec2:RunInstances",
+    "ec2:TerminateInstances",
+    "ec2:CreateLaunchTemplate",
     "ec2:CreateLaunchTemplateVersion",
     "ec2:ModifyLaunchTemplate",
+    "ec2:DeleteLaunchTemplate",
     "autoscaling:CreateAutoScalingGroup",
     "autoscaling:UpdateAutoScalingGroup",
+    "autoscaling:DeleteAutoScalingGroup",
     "autoscaling:StartInstanceRefresh",
 ];
 
@@ -73,7 +79,11 @@ export const AUDIT_ADMIN_ACTIONS: readonly string[] = [
     "s3:DeleteBucket",
 ];
 
-/** Controlling approval and log keys. */
+/**
+ * Controlling approval and log keys. `kms:CreateGrant` is also how AWS services (EC2 for encrypted
+ * EBS volumes, Auto Scaling, Lambda, ...) use a customer key on a caller's behalf, so the deployer's
+ * deny of it applies only to grants that are not for an AWS resource (`kms:GrantIsForAWSResource`).
+ */
 export const KEY_ADMIN_ACTIONS: readonly string[] = [
     "kms:PutKeyPolicy",
     "kms:CreateGrant",

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
     ArgValidator,
+    AwsContext,
     AwsContextArgs,
     Duty,
     PURPOSE_RELEASE_APPROVAL,
@@ -46,7 +47,14 @@ export interface GitHubActionsTrust {
     environment?: string;
 }
 
-/** Trust for humans (IAM users or roles in this or another account), who must have signed in with MFA. */
+/**
+ * Trust for humans: IAM users or roles in this or another account. IAM users must have signed in with
+ * MFA (`aws:MultiFactorAuthPresent`, at most `MAX_SESSION_SECONDS` ago). Role sessions (IAM Identity
+ * Center permission sets, SAML or OIDC federation) never carry those keys, so requiring them would
+ * lock the role out: enforce MFA where those sessions start instead (IAM Identity Center's MFA
+ * setting "every time they sign in", your SAML/OIDC identity provider's sign-in policy, or the MFA
+ * condition in the trust of a role that IAM users assume first).
+ */
 export interface AwsPrincipalsTrust {
     kind: "aws-principals";
     /** IAM role or user ARNs (no wildcards, no account roots). */
@@ -79,13 +87,26 @@ export interface DutyRolesArgs extends AwsContextArgs {
      */
     applicationActions?: string[];
     /**
-     * Deploy actions of the deployer role. Default `DEFAULT_DEPLOYER_ACTIONS` (CloudFormation, ECS,
-     * Lambda, CodeDeploy, Auto Scaling, EC2 launch, image pulls). Approve, audit-admin and key-admin
-     * actions listed here stay denied.
+     * Deploy actions of the deployer role (granted on every resource). Default
+     * `DEFAULT_DEPLOYER_ACTIONS` (CloudFormation, ECS, Lambda, CodeDeploy, Auto Scaling, EC2 launch,
+     * image pulls). Approve, audit-admin and key-admin actions listed here stay denied; IAM changes
+     * are rejected (the component grants the management of application roles itself).
      */
     deployerActions?: string[];
-    /** Extra statements for the deployer role. The duty denies still apply. Default: none. */
+    /**
+     * Extra statements for the deployer role. The duty denies still apply, and so do the denies that
+     * keep IAM closed: no IAM change outside `applicationRolePath`, no application role without the
+     * boundary. Statements that grant IAM changes, `*`, or use `NotAction`/`NotResource` in an Allow
+     * are rejected. Default: none.
+     */
     deployerStatements?: pulumi.Input<pulumi.Input<PolicyStatement>[]>;
+    /**
+     * ARNs of the artifact buckets the deployer reads deployment packages from (Lambda reads S3 code
+     * with the caller's permissions). Default: objects of every bucket in this account. Either way
+     * `kms:Decrypt` is allowed only through S3 (`kms:ViaService`), and with this list only for these
+     * buckets' objects (`kms:EncryptionContext:aws:s3:arn`).
+     */
+    artifactBucketArns?: pulumi.Input<pulumi.Input<string>[]>;
     /** Extra statements for the approver role. The duty denies still apply. Default: none. */
     approverStatements?: pulumi.Input<pulumi.Input<PolicyStatement>[]>;
     /** Extra statements for the auditor role. The duty denies still apply. Default: none. */
@@ -145,11 +166,22 @@ export class DutyRoles extends pulumi.ComponentResource {
                 throw v.error(`${arg} must list specific actions (service wildcards such as "s3:*" are allowed, "*" is not)`);
             }
         }
+        const iamWrite = (args.deployerActions ?? []).find(mayWriteIam);
+        if (iamWrite !== undefined) {
+            throw v.error(
+                `deployerActions grants "${iamWrite}" on every resource, which would reopen IAM; the deployer manages ` +
+                    `application roles under applicationRolePath with the boundary (granted by the component)`,
+            );
+        }
+        const deployerStatements = checkStatements(v, "deployerStatements", args.deployerStatements, { iamWrites: false });
+        const approverStatements = checkStatements(v, "approverStatements", args.approverStatements, { iamWrites: true });
+        const auditorStatements = checkStatements(v, "auditorStatements", args.auditorStatements, { iamWrites: true });
 
         const ctx = awsContext(this, args);
         const iamArn = (resource: string) => pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:${resource}`;
         const dutyRolePattern = iamArn(`role${DUTY_ROLE_PATH}*`);
         const appRolePattern = iamArn(`role${appPath}*`);
+        const appInstanceProfilePattern = iamArn(`instance-profile${appPath}*`);
 
         const needsOidc = trusts.some(([, t]) => t.kind === "github-actions");
         if (needsOidc && args.githubOidcProviderArn === undefined) {
@@ -254,18 +286,50 @@ export class DutyRoles extends pulumi.ComponentResource {
                         "iam:UpdateRoleDescription",
                         "iam:UpdateAssumeRolePolicy",
                         "iam:DeleteRole",
+                        // Deleting a role: the provider first lists the instance profiles holding it.
+                        "iam:ListInstanceProfilesForRole",
                     ],
                     Resource: appRolePattern,
                 },
                 { Sid: "PassApplicationRoles", Effect: "Allow", Action: "iam:PassRole", Resource: appRolePattern },
+                ...readArtifacts(ctx, args.artifactBucketArns),
             ],
-            args.deployerStatements,
+            deployerStatements,
         );
         separation("deployer", this.deployerRole, [
             deny("DenyApprove", APPROVE_ACTIONS),
             deny("DenyAuditAdmin", AUDIT_ADMIN_ACTIONS),
-            deny("DenyKeyAdmin", KEY_ADMIN_ACTIONS),
+            deny(
+                "DenyKeyAdmin",
+                KEY_ADMIN_ACTIONS.filter((a) => a !== "kms:CreateGrant"),
+            ),
+            {
+                // EC2, Auto Scaling and other services create grants on the caller's behalf to use a
+                // customer key (encrypted EBS volumes); every other grant stays denied. IfExists: a
+                // request without the key is denied too.
+                Sid: "DenyKeyGrants",
+                Effect: "Deny",
+                Action: ["kms:CreateGrant"],
+                Resource: "*",
+                Condition: { BoolIfExists: { "kms:GrantIsForAWSResource": "false" } },
+            },
             deny("DenyUserAndBoundaryEscalation", IAM_USER_ESCALATION_ACTIONS),
+            {
+                // Whatever deployerActions or deployerStatements allow: no role is created or given
+                // permissions unless the application boundary is (and stays) attached ...
+                Sid: "DenyRolesWithoutApplicationBoundary",
+                Effect: "Deny",
+                Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"],
+                Resource: "*",
+                Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundaryArn } },
+            },
+            {
+                // ... and no IAM change touches anything but application roles and instance profiles.
+                Sid: "DenyIamChangesOutsideApplicationPath",
+                Effect: "Deny",
+                Action: [...IAM_WRITE_ACTIONS],
+                NotResource: [appRolePattern, appInstanceProfilePattern],
+            },
             deny(
                 "DenyBoundaryChanges",
                 ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"],
@@ -289,7 +353,7 @@ export class DutyRoles extends pulumi.ComponentResource {
                     Condition: { StringEquals: { [`aws:ResourceTag/${TAG_PURPOSE}`]: PURPOSE_RELEASE_APPROVAL } },
                 },
             ],
-            args.approverStatements,
+            approverStatements,
         );
         separation("approver", this.approverRole, [
             deny("DenyDeploy", DEPLOY_ACTIONS),
@@ -305,7 +369,7 @@ export class DutyRoles extends pulumi.ComponentResource {
                 "auditor",
                 this.auditorRole,
                 [{ Sid: "ReadRecords", Effect: "Allow", Action: [...DEFAULT_AUDITOR_ACTIONS], Resource: "*" }],
-                args.auditorStatements,
+                auditorStatements,
             );
             separation("auditor", this.auditorRole, [
                 deny("DenyDeploy", DEPLOY_ACTIONS),
@@ -374,13 +438,17 @@ export function githubSubject(trust: GitHubActionsTrust): string {
         : `repo:${trust.repository}:environment:${trust.environment}`;
 }
 
-/** Two duties must never be assumable by the same caller. */
+/**
+ * Two duties must never be assumable by the same caller. For GitHub that is the repository, not the
+ * subject: whoever can push a workflow to the repository can run it on any branch or environment the
+ * repository's own settings let them, so one repository may serve one duty only.
+ */
 function checkDistinct(v: ArgValidator, trusts: [Duty, DutyTrust][]): void {
     const seen = new Map<string, Duty>();
     for (const [duty, trust] of trusts) {
         const keys =
             trust.kind === "github-actions"
-                ? [`github:${githubSubject(trust)}`]
+                ? [`github:${trust.repository.toLowerCase()}`]
                 : isPlain(trust.principalArns)
                   ? (trust.principalArns as pulumi.Input<string>[]).filter((a): a is string => typeof a === "string").map((a) => `aws:${a}`)
                   : [];
@@ -388,7 +456,10 @@ function checkDistinct(v: ArgValidator, trusts: [Duty, DutyTrust][]): void {
             const other = seen.get(key);
             if (other !== undefined && other !== duty) {
                 throw v.error(
-                    `${other} and ${duty} would both trust ${key.replace(/^(github|aws):/, "")}; each duty needs its own callers`,
+                    key.startsWith("github:")
+                        ? `${other} and ${duty} would both trust GitHub repository ${key.slice("github:".length)}; anyone who can ` +
+                              "push a workflow there could assume both: give each duty its own repository"
+                        : `${other} and ${duty} would both trust ${key.slice("aws:".length)}; each duty needs its own callers`,
                 );
             }
             seen.set(key, duty);
@@ -414,16 +485,135 @@ function trustPolicy(v: ArgValidator, trust: DutyTrust, oidcArn: pulumi.Output<s
         ]);
     }
     const principals = checkPrincipalArns(v, "principalArns", trust.principalArns, { required: true, allowRoot: false });
-    return policyDocument([
+    return principals.apply((arns) => {
+        const users = arns.filter((arn) => /^arn:[^:]+:iam::[^:]*:user\//.test(arn));
+        const roles = arns.filter((arn) => !users.includes(arn));
+        const statements: PolicyStatement[] = [];
+        if (roles.length > 0) {
+            // Role sessions (IAM Identity Center, SAML/OIDC federation) carry no MFA keys: MFA is
+            // enforced where they start (see AwsPrincipalsTrust).
+            statements.push({ Sid: "HumanRoles", Effect: "Allow", Principal: { AWS: roles }, Action: "sts:AssumeRole" });
+        }
+        if (users.length > 0) {
+            statements.push({
+                Sid: "HumanUsersWithMfa",
+                Effect: "Allow",
+                Principal: { AWS: users },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    Bool: { "aws:MultiFactorAuthPresent": "true" },
+                    NumericLessThan: { "aws:MultiFactorAuthAge": String(MAX_SESSION_SECONDS) },
+                },
+            });
+        }
+        return policyDocument(statements);
+    });
+}
+
+/** Read access to deployment packages (Lambda reads S3 code with the caller's permissions). */
+function readArtifacts(ctx: AwsContext, bucketArns: pulumi.Input<pulumi.Input<string>[]> | undefined): pulumi.Input<unknown>[] {
+    const viaS3 = pulumi.interpolate`s3.${ctx.region}.amazonaws.com`;
+    if (bucketArns === undefined) {
+        return [
+            {
+                Sid: "ReadArtifacts",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:GetObjectVersion"],
+                Resource: pulumi.interpolate`arn:${ctx.partition}:s3:::*/*`,
+                Condition: { StringEquals: { "aws:ResourceAccount": ctx.accountId } },
+            },
+            {
+                Sid: "DecryptArtifactsThroughS3",
+                Effect: "Allow",
+                Action: "kms:Decrypt",
+                Resource: "*",
+                Condition: { StringEquals: { "kms:ViaService": viaS3 } },
+            },
+        ];
+    }
+    const buckets = pulumi.output(bucketArns);
+    return [
         {
-            Sid: "HumansWithMfa",
+            Sid: "ReadArtifacts",
             Effect: "Allow",
-            Principal: { AWS: principals },
-            Action: "sts:AssumeRole",
+            Action: ["s3:GetObject", "s3:GetObjectVersion"],
+            Resource: buckets.apply((arns) => arns.map((arn) => `${arn}/*`)),
+        },
+        {
+            Sid: "DecryptArtifactsThroughS3",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: "*",
             Condition: {
-                Bool: { "aws:MultiFactorAuthPresent": "true" },
-                NumericLessThan: { "aws:MultiFactorAuthAge": String(MAX_SESSION_SECONDS) },
+                StringEquals: { "kms:ViaService": viaS3 },
+                // With S3 Bucket Keys the context is the bucket ARN, without them the object ARN.
+                StringLike: { "kms:EncryptionContext:aws:s3:arn": buckets.apply((arns) => arns.flatMap((arn) => [arn, `${arn}/*`])) },
             },
         },
-    ]);
+    ];
+}
+
+/** True when an action pattern may match an IAM action that is not a read. */
+export function mayWriteIam(action: string): boolean {
+    const [service, name = ""] = action.toLowerCase().split(":", 2);
+    if (!globMatches(service, "iam")) {
+        return false;
+    }
+    return !["get", "list", "generate", "simulate"].some((read) => name.startsWith(read));
+}
+
+function globMatches(pattern: string, value: string): boolean {
+    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+    return re.test(value);
+}
+
+/**
+ * Checks extra identity-policy statements: plain statements now, Outputs when they resolve. An
+ * identity policy has no Principal; an Allow must name its actions (no `*`, no `NotAction`) and its
+ * resources (no `NotResource`); and, for the deployer, must not grant IAM changes.
+ */
+function checkStatements(
+    v: ArgValidator,
+    arg: string,
+    statements: pulumi.Input<pulumi.Input<PolicyStatement>[]> | undefined,
+    options: { iamWrites: boolean },
+): pulumi.Input<pulumi.Input<PolicyStatement>[]> | undefined {
+    const problem = (s: unknown, i: number): string | undefined => {
+        if (!isPlain(s)) {
+            return undefined;
+        }
+        const st = s as PolicyStatement;
+        const where = `${arg}[${i}]${typeof st?.Sid === "string" ? ` ("${st.Sid}")` : ""}`;
+        if (st === null || typeof st !== "object" || (st.Effect !== "Allow" && st.Effect !== "Deny")) {
+            return `${where} must be a statement with Effect "Allow" or "Deny"`;
+        }
+        if (st.Principal !== undefined || st.NotPrincipal !== undefined) {
+            return `${where} names a Principal; identity-policy statements apply to the role itself`;
+        }
+        if (st.Effect === "Deny") {
+            return undefined;
+        }
+        if (st.NotAction !== undefined || st.NotResource !== undefined) {
+            return `${where} is an Allow with NotAction or NotResource, which grants everything it does not list; list the actions and resources`;
+        }
+        const actions = isPlain(st.Action) ? (Array.isArray(st.Action) ? st.Action : [st.Action]) : [];
+        const everything = actions.find((a) => a === "*" || a === "*:*");
+        if (everything !== undefined) {
+            return `${where} allows "${everything}"; list specific actions`;
+        }
+        const iam = options.iamWrites ? undefined : actions.find((a) => typeof a === "string" && mayWriteIam(a));
+        if (iam !== undefined) {
+            return (
+                `${where} allows "${iam}", which would reopen IAM for the deployer; it manages application roles under ` +
+                "applicationRolePath with the boundary (granted by the component), and every other IAM change is denied"
+            );
+        }
+        return undefined;
+    };
+    if (statements === undefined) {
+        return undefined;
+    }
+    const validate = (list: unknown[]): string | undefined =>
+        Array.isArray(list) ? list.map(problem).find((p) => p !== undefined) : `${arg} must be a list of statements`;
+    return v.check(statements as pulumi.Input<unknown[]>, validate) as pulumi.Input<pulumi.Input<PolicyStatement>[]>;
 }

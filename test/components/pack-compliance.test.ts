@@ -124,7 +124,7 @@ const UNSAFE: Record<string, Expectation[]> = {
         ["a hand-built trail writes into an unlocked bucket", "s3-object-lock", "plain-logs"],
     ],
     DutyRoles: [
-        ["deployerStatements grant PassRole to a Lambda-trusted approving role", "no-duty-escalation", "release-deployer"],
+        ["deployerStatements let the deployer assume a role that approves", "no-duty-escalation", "release-deployer"],
         ["AdministratorAccess attached to a deployer role", "no-standing-admin", "platform-deployer"],
         ["a hand-built role that both deploys and approves", "duties-separated", "ci-all"],
         ["a hand-built GitHub role without a sub condition", "trust-policies-scoped", "any-repo"],
