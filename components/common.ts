@@ -193,7 +193,7 @@ export function checkPrincipalArns(
     v: ArgValidator,
     arg: string,
     list: pulumi.Input<pulumi.Input<string>[]>,
-    options: { required: boolean; allowRoot?: boolean },
+    options: { required: boolean; allowRoot?: boolean; rootProblem?: string },
 ): pulumi.Output<string[]> {
     const entryProblem = (arn: unknown): string | undefined => {
         if (typeof arn !== "string") {
@@ -206,7 +206,7 @@ export function checkPrincipalArns(
             return `${arg} entry "${arn}" is not an IAM role, user or account-root ARN`;
         }
         if (options.allowRoot === false && arn.endsWith(":root")) {
-            return `${arg} entry "${arn}" is an account root, which would include every principal of the account; name roles or users`;
+            return `${arg} entry "${arn}" is an account root, ${options.rootProblem ?? "which would include every principal of the account"}; name roles or users`;
         }
         return undefined;
     };

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgValidator, TAG_STORE, TagsInput, checkPrincipalArns, designatedTags, policyDocument, resolveProtect } from "../common";
+import { ArgValidator, TAG_STORE, TagsInput, checkPrincipalArns, designatedTags, isPlain, policyDocument, resolveProtect } from "../common";
 import { createManagedKey } from "./keys";
 
 /** ECR actions that write image content (layers and manifests). */
@@ -11,6 +11,19 @@ export const ECR_PUSH_ACTIONS = [
     "ecr:PutImage",
 ] as const;
 
+/**
+ * ECR actions that could undo the repository's guarantees: make tags mutable, replace or remove the
+ * repository policy (and with it every deny). Only the account root and `policyAdminPrincipalArns`
+ * may call them.
+ */
+export const ECR_ADMIN_ACTIONS = ["ecr:PutImageTagMutability", "ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy"] as const;
+
+/**
+ * ECR actions that delete images without `ecr:BatchDeleteImage`: a lifecycle policy (ECR expires the
+ * images) and a forced repository deletion. Administrator-only unless `allowImageDeletion`.
+ */
+export const ECR_INDIRECT_DELETE_ACTIONS = ["ecr:PutLifecyclePolicy", "ecr:DeleteRepository"] as const;
+
 /** ECR actions that read images. */
 export const ECR_PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"] as const;
 
@@ -18,11 +31,22 @@ export interface ImmutableImageRepositoryArgs {
     /** Repository name. Default: auto-named from the resource name. */
     repositoryName?: pulumi.Input<string>;
     /**
-     * ARNs of the principals allowed to push images (e.g. the CI role that builds releases).
-     * Required and non-empty; no wildcards. Everyone else is explicitly denied every push action,
-     * even when an identity policy would allow it.
+     * ARNs of the roles or users allowed to push images (e.g. the CI role that builds releases).
+     * Required and non-empty; no wildcards and no account roots (the deny below matches
+     * `aws:PrincipalArn`, which for a root ARN is only the root user, so every role would be locked
+     * out). Everyone else is explicitly denied every push action, even when an identity policy would
+     * allow it.
      */
     publisherPrincipalArns: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Role or user ARNs that may change the repository's tag mutability, its repository policy and
+     * (unless `allowImageDeletion`) its lifecycle policy, and delete it. Everyone else, whatever IAM
+     * allows, is denied these actions; the account root user always keeps them (break glass). Default:
+     * none, so after the first deployment only the account root can change the repository policy
+     * (e.g. add a puller) or destroy the repository: name the platform role that runs the stack.
+     * Must not overlap the publishers.
+     */
+    policyAdminPrincipalArns?: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * ARNs of principals (roles, or account roots for other accounts) allowed to pull images through
      * the repository policy. Default: none beyond what identity policies in this account grant.
@@ -47,7 +71,8 @@ export interface ImmutableImageRepositoryArgs {
 
 /**
  * An ECR repository whose tags can never be moved: IMMUTABLE tags, scan on push, KMS encryption with
- * a customer key, and a repository policy that lets only the publisher push and named principals pull.
+ * a customer key, and a repository policy that lets only the publisher push and named principals pull,
+ * and lets only the account root and the named administrators make tags mutable or change the policy.
  */
 export class ImmutableImageRepository extends pulumi.ComponentResource {
     readonly repository: aws.ecr.Repository;
@@ -68,8 +93,26 @@ export class ImmutableImageRepository extends pulumi.ComponentResource {
         if (args === undefined || args.publisherPrincipalArns === undefined) {
             throw v.error("publisherPrincipalArns is required: name the principal(s) allowed to push images");
         }
-        const publishers = checkPrincipalArns(v, "publisherPrincipalArns", args.publisherPrincipalArns, { required: true });
+        const publishers = checkPrincipalArns(v, "publisherPrincipalArns", args.publisherPrincipalArns, {
+            required: true,
+            allowRoot: false,
+            rootProblem:
+                "which the push deny (aws:PrincipalArn) would match only as the root user, locking every role of the account out of pushing",
+        });
         const pullers = checkPrincipalArns(v, "pullerPrincipalArns", args.pullerPrincipalArns ?? [], { required: false });
+        const admins = checkPrincipalArns(v, "policyAdminPrincipalArns", args.policyAdminPrincipalArns ?? [], { required: false });
+        const publisherAdmin = (p: unknown[], a: unknown[]) => {
+            const both = p.find((arn) => typeof arn === "string" && a.includes(arn));
+            return both === undefined
+                ? undefined
+                : `"${both}" is both a publisher and a policy administrator; a publisher that can change the repository policy could make tags mutable`;
+        };
+        if (isPlain(args.publisherPrincipalArns) && isPlain(args.policyAdminPrincipalArns)) {
+            const problem = publisherAdmin(args.publisherPrincipalArns as unknown[], args.policyAdminPrincipalArns as unknown[]);
+            if (problem !== undefined) {
+                throw v.error(problem);
+            }
+        }
         const protect = resolveProtect(args.protect, opts);
         const tags = designatedTags(v, args.tags, { [TAG_STORE]: "artifacts" });
 
@@ -110,12 +153,21 @@ export class ImmutableImageRepository extends pulumi.ComponentResource {
                 Condition: { ArnNotLike: { "aws:PrincipalArn": publishers } },
             },
         ];
+        // The account root user, from the repository's own ARN (arn:<partition>:ecr:<region>:<account>:...).
+        const accountRoot = this.repository.arn.apply((arn) => {
+            const [, partition, , , account] = arn.split(":");
+            return `arn:${partition}:iam::${account}:root`;
+        });
         this.repositoryPolicy = new aws.ecr.RepositoryPolicy(
             `${name}-policy`,
             {
                 repository: this.repository.name,
-                policy: pulumi.output(pullers).apply((p) =>
-                    policyDocument([
+                policy: pulumi.all([pullers, admins, publishers, accountRoot]).apply(([p, a, pub, root]) => {
+                    const problem = publisherAdmin(pub, a);
+                    if (problem !== undefined) {
+                        throw v.error(problem);
+                    }
+                    return policyDocument([
                         ...statements,
                         ...(p.length > 0
                             ? [{ Sid: "AllowPull", Effect: "Allow", Principal: { AWS: p }, Action: [...ECR_PULL_ACTIONS] }]
@@ -123,8 +175,15 @@ export class ImmutableImageRepository extends pulumi.ComponentResource {
                         ...(args.allowImageDeletion
                             ? []
                             : [{ Sid: "DenyImageDeletion", Effect: "Deny", Principal: "*", Action: ["ecr:BatchDeleteImage"] }]),
-                    ]),
-                ),
+                        {
+                            Sid: "DenyAdministrationExceptAdmins",
+                            Effect: "Deny",
+                            Principal: "*",
+                            Action: [...ECR_ADMIN_ACTIONS, ...(args.allowImageDeletion ? [] : ECR_INDIRECT_DELETE_ACTIONS)],
+                            Condition: { ArnNotLike: { "aws:PrincipalArn": [root, ...a.filter((arn) => arn !== root)] } },
+                        },
+                    ]);
+                }),
             },
             { parent: this, protect },
         );

@@ -18,6 +18,7 @@
  *   pulumi config set githubEnvironment production                  # the GitHub environment of the deploy job
  *   pulumi config set --path 'releaseManagerArns[0]' arn:aws:iam::<account>:role/<approvers-role>
  *   pulumi config set --path 'auditorArns[0]' arn:aws:iam::<account>:role/<auditors-role>
+ *   pulumi config set --path 'platformAdminArns[0]' arn:aws:iam::<account>:role/<platform-role>   # runs this stack
  *   # only if the account already has the GitHub OIDC provider (IAM holds one per URL):
  *   pulumi config set githubOidcProviderArn arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com
  *
@@ -36,6 +37,8 @@ const releaseManagers = config.getObject<string[]>("releaseManagerArns") ?? ["ar
 const auditors = config.getObject<string[]>("auditorArns") ?? ["arn:aws:iam::123456789012:role/security-auditors"];
 // Default: the component creates the provider (fails if the account already has one for GitHub).
 const githubOidcProviderArn = config.get("githubOidcProviderArn");
+// The platform role that runs this stack: it may change the image repository's policy later.
+const repositoryAdmins = config.getObject<string[]>("platformAdminArns") ?? [];
 
 // Writers default to the DutyRoles deployer roles (see ImmutableBucket.writerPrincipalArns).
 const artifacts = new ImmutableBucket("release-artifacts", { kind: "artifacts", retentionDays: 365 });
@@ -51,6 +54,8 @@ const duties = new DutyRoles("release", {
 
 const images = new ImmutableImageRepository("shop", {
     publisherPrincipalArns: [duties.deployerRoleArn],
+    // Who may change the repository policy later (e.g. add a puller) besides the account root.
+    policyAdminPrincipalArns: repositoryAdmins,
 });
 
 const approvalKey = new ReleaseSigningKey("release-approvals", {

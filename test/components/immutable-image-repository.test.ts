@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ECR_PULL_ACTIONS, ECR_PUSH_ACTIONS, ImmutableImageRepository } from "../../components";
+import { ECR_ADMIN_ACTIONS, ECR_PULL_ACTIONS, ECR_PUSH_ACTIONS, ImmutableImageRepository } from "../../components";
 import { installMocks, json, record, settle, urnOf, valueOf } from "./mocks";
 
 const REPO = "aws:ecr/repository:Repository";
@@ -39,7 +39,7 @@ describe("components: ImmutableImageRepository", () => {
         assert.equal(policy.inputs.repository, "app-repo");
         const doc = json(policy.inputs.policy);
         const bySid = Object.fromEntries(doc.Statement.map((s: any) => [s.Sid, s]));
-        assert.deepEqual(Object.keys(bySid), ["AllowPublisherPush", "DenyPushExceptPublisher", "AllowPull", "DenyImageDeletion"]);
+        assert.deepEqual(Object.keys(bySid), ["AllowPublisherPush", "DenyPushExceptPublisher", "AllowPull", "DenyImageDeletion", "DenyAdministrationExceptAdmins"]);
         assert.deepEqual(bySid.AllowPublisherPush.Principal, { AWS: [PUBLISHER] });
         assert.deepEqual(bySid.DenyPushExceptPublisher, {
             Sid: "DenyPushExceptPublisher",
@@ -51,6 +51,21 @@ describe("components: ImmutableImageRepository", () => {
         assert.deepEqual(bySid.AllowPull.Principal, { AWS: [PULLER] });
         assert.deepEqual(bySid.AllowPull.Action, [...ECR_PULL_ACTIONS]);
         assert.deepEqual(bySid.DenyImageDeletion, { Sid: "DenyImageDeletion", Effect: "Deny", Principal: "*", Action: ["ecr:BatchDeleteImage"] });
+        // Only the account root user may make tags mutable, replace or remove the policy, set a lifecycle
+        // policy or delete the repository, whatever IAM allows anyone else.
+        assert.deepEqual(bySid.DenyAdministrationExceptAdmins, {
+            Sid: "DenyAdministrationExceptAdmins",
+            Effect: "Deny",
+            Principal: "*",
+            Action: [
+                "ecr:PutImageTagMutability",
+                "ecr:SetRepositoryPolicy",
+                "ecr:DeleteRepositoryPolicy",
+                "ecr:PutLifecyclePolicy",
+                "ecr:DeleteRepository",
+            ],
+            Condition: { ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:root"] } },
+        });
 
         assert.equal(await valueOf(component.repositoryUrl), "123456789012.dkr.ecr.us-east-1.amazonaws.com/app-repo");
     });
@@ -62,8 +77,22 @@ describe("components: ImmutableImageRepository", () => {
         );
         assert.equal(recorder.ofType(KEY).length, 0);
         assert.equal(recorder.one(REPO).inputs.encryptionConfigurations[0].kmsKey, keyArn);
-        const sids = json(recorder.one(POLICY).inputs.policy).Statement.map((s: any) => s.Sid);
-        assert.deepEqual(sids, ["AllowPublisherPush", "DenyPushExceptPublisher"]);
+        const doc = json(recorder.one(POLICY).inputs.policy);
+        assert.deepEqual(
+            doc.Statement.map((s: any) => s.Sid),
+            ["AllowPublisherPush", "DenyPushExceptPublisher", "DenyAdministrationExceptAdmins"],
+        );
+        // Deleting images is allowed here, so lifecycle policies and repository deletion are not reserved.
+        assert.deepEqual(doc.Statement[2].Action, [...ECR_ADMIN_ACTIONS]);
+    });
+
+    it("lets named policy administrators (and the account root) change the policy and the tag mutability", async () => {
+        const platform = "arn:aws:iam::123456789012:role/platform";
+        const { recorder } = await record(
+            () => new ImmutableImageRepository("admin", { publisherPrincipalArns: [PUBLISHER], policyAdminPrincipalArns: [platform] }),
+        );
+        const deny = json(recorder.one(POLICY).inputs.policy).Statement.find((s: any) => s.Sid === "DenyAdministrationExceptAdmins");
+        assert.deepEqual(deny.Condition, { ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:root", platform] } });
     });
 
     describe("rejects unsafe or invalid arguments at construction", () => {
@@ -79,6 +108,21 @@ describe("components: ImmutableImageRepository", () => {
                 "a wildcard role pattern for pullers",
                 () => new ImmutableImageRepository("d", { publisherPrincipalArns: [PUBLISHER], pullerPrincipalArns: ["arn:aws:iam::123456789012:role/*"] }),
                 /pullerPrincipalArns must list principal ARNs without wildcards/,
+            ],
+            [
+                "an account root as publisher (the push deny would lock out every role)",
+                () => new ImmutableImageRepository("f", { publisherPrincipalArns: ["arn:aws:iam::123456789012:root"] }),
+                /ImmutableImageRepository "f": publisherPrincipalArns entry "arn:aws:iam::123456789012:root" is an account root, which the push deny \(aws:PrincipalArn\) would match only as the root user, locking every role of the account out of pushing; name roles or users/,
+            ],
+            [
+                "a publisher that also administers the policy",
+                () => new ImmutableImageRepository("g", { publisherPrincipalArns: [PUBLISHER], policyAdminPrincipalArns: [PUBLISHER] }),
+                /"arn:aws:iam::123456789012:role\/ci-publisher" is both a publisher and a policy administrator/,
+            ],
+            [
+                "a wildcard policy administrator",
+                () => new ImmutableImageRepository("h", { publisherPrincipalArns: [PUBLISHER], policyAdminPrincipalArns: ["arn:aws:iam::123456789012:role/*"] }),
+                /policyAdminPrincipalArns must list principal ARNs without wildcards/,
             ],
             [
                 "something that is not a principal ARN",
