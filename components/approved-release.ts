@@ -3,13 +3,18 @@
  * `release-approved` policy verifies it against the approver keys in the pack config.
  *
  *   const approval = ApprovedRelease.readApprovalFile("release.approval.json"); // from `sealed-infra approve sign`
+ *   // Application stack (run as the deployer): carry the approval; the pack verifies it.
+ *   new ApprovedRelease("release", approval);
+ *   // Approvers' or platform stack: also render it into the namespace's ReleaseApproval.
  *   new ApprovedRelease("release", { ...approval, releaseApproval: { namespace: shop } });
  *
  * The component holds the manifest text (exactly the signed bytes) and the signature as its inputs
  * and outputs; it checks their shape at construction but cannot check the signature (the keys live
  * in the pack config, out of the deployer's reach). For Kubernetes it can also render the manifest's
  * image digests into a DutyNamespace's `ReleaseApproval` object, so the in-cluster admission policy
- * admits exactly what the pack verified; the pack checks that object's digests too.
+ * admits exactly what the pack verified; the pack checks that object's digests too. Writing
+ * ReleaseApprovals is the approvers' duty (the DutyNamespace deployer Role may only read them), so
+ * `releaseApproval` belongs in a stack that approvers or the platform team run, not in the deployer's.
  */
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
@@ -68,7 +73,8 @@ export interface ApprovedReleaseArgs {
     /**
      * Also render the manifest's image digests into the namespace's ReleaseApproval object (the
      * parameter of the DutyNamespace admission policy). Give the DutyNamespace, or a namespace name
-     * and the object's name. One ApprovedRelease per namespace renders it.
+     * and the object's name. One ApprovedRelease per namespace renders it. Only in a stack run by
+     * approvers or the platform: the DutyNamespace deployer cannot write ReleaseApprovals.
      */
     releaseApproval?: { namespace: ReleaseApprovalTarget | pulumi.Input<string>; name?: string; provider?: pulumi.ProviderResource };
 }
