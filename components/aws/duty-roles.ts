@@ -173,9 +173,9 @@ export class DutyRoles extends pulumi.ComponentResource {
                     `application roles under applicationRolePath with the boundary (granted by the component)`,
             );
         }
-        const deployerStatements = checkStatements(v, "deployerStatements", args.deployerStatements, { iamWrites: false });
-        const approverStatements = checkStatements(v, "approverStatements", args.approverStatements, { iamWrites: true });
-        const auditorStatements = checkStatements(v, "auditorStatements", args.auditorStatements, { iamWrites: true });
+        const deployerStatements = checkStatements(v, "deployerStatements", args.deployerStatements, { allowIamWrites: false });
+        const approverStatements = checkStatements(v, "approverStatements", args.approverStatements, { allowIamWrites: true });
+        const auditorStatements = checkStatements(v, "auditorStatements", args.auditorStatements, { allowIamWrites: true });
 
         const ctx = awsContext(this, args);
         const iamArn = (resource: string) => pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:${resource}`;
@@ -299,10 +299,7 @@ export class DutyRoles extends pulumi.ComponentResource {
         separation("deployer", this.deployerRole, [
             deny("DenyApprove", APPROVE_ACTIONS),
             deny("DenyAuditAdmin", AUDIT_ADMIN_ACTIONS),
-            deny(
-                "DenyKeyAdmin",
-                KEY_ADMIN_ACTIONS.filter((a) => a !== "kms:CreateGrant"),
-            ),
+            deny("DenyKeyAdmin", KEY_ADMIN_ACTIONS.filter((a) => a !== "kms:CreateGrant")),
             {
                 // EC2, Auto Scaling and other services create grants on the caller's behalf to use a
                 // customer key (encrypted EBS volumes); every other grant stays denied. IfExists: a
@@ -576,7 +573,7 @@ function checkStatements(
     v: ArgValidator,
     arg: string,
     statements: pulumi.Input<pulumi.Input<PolicyStatement>[]> | undefined,
-    options: { iamWrites: boolean },
+    options: { allowIamWrites: boolean },
 ): pulumi.Input<pulumi.Input<PolicyStatement>[]> | undefined {
     const problem = (s: unknown, i: number): string | undefined => {
         if (!isPlain(s)) {
@@ -601,7 +598,7 @@ function checkStatements(
         if (everything !== undefined) {
             return `${where} allows "${everything}"; list specific actions`;
         }
-        const iam = options.iamWrites ? undefined : actions.find((a) => typeof a === "string" && mayWriteIam(a));
+        const iam = options.allowIamWrites ? undefined : actions.find((a) => typeof a === "string" && mayWriteIam(a));
         if (iam !== undefined) {
             return (
                 `${where} allows "${iam}", which would reopen IAM for the deployer; it manages application roles under ` +
