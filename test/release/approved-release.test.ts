@@ -36,7 +36,8 @@ const signature = sign("ecdsa-p256", text);
 function admits(image: string, params: object): boolean {
     const object = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "shop" }, spec: { containers: [{ name: "c", image }] } };
     const variables = new Map<string, unknown>();
-    const bindings = () => ({ object, params, variables }) as never;
+    // What the API server binds for a CREATE: no old object.
+    const bindings = () => ({ object, oldObject: null, request: { operation: "CREATE" }, params, variables }) as never;
     for (const v of ADMISSION_VARIABLES) {
         const value = run(v.expression, bindings(), { funcs: strings });
         assert.ok(!isCelError(value), `${v.name}: ${String(value)}`);
