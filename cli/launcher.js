@@ -15,10 +15,28 @@ try {
     throw e;
 }
 
+/**
+ * Exits once everything written to stdout and stderr has been handed to the operating system. A
+ * pipe takes at most 64 KiB at a time, and process.exit() drops what is still queued; the exit
+ * code must come from here (open pack connections may keep the event loop alive), so wait for the
+ * write callbacks first.
+ */
+function exitWhenWritten(code) {
+    let pending = 2;
+    const done = () => {
+        pending -= 1;
+        if (pending === 0) {
+            process.exit(code);
+        }
+    };
+    process.stdout.write("", done);
+    process.stderr.write("", done);
+}
+
 cli.main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitWhenWritten(code),
     (e) => {
         process.stderr.write(`sealed-infra: internal error: ${(e && e.message) || e}\n`);
-        process.exit(2);
+        exitWhenWritten(2);
     },
 );

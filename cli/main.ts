@@ -21,6 +21,7 @@ import { loadPolicyPackProject } from "./analyzer/project";
 import { DetailedPackReport, runPolicyPack } from "./analyzer/client";
 import { recordProgram } from "./sources/program";
 import { readStackExport } from "./sources/stack-export";
+import { parseStackSelection } from "./sources/project";
 import type { SourcedStack } from "./sources/source";
 import { countViolations } from "./report/common";
 import { renderJson } from "./report/json";
@@ -50,6 +51,7 @@ interface CheckOptions {
     stackReference?: string[];
     preview?: boolean;
     verbose?: boolean;
+    timeout?: number;
 }
 
 /** The package root (where package.json and policypack/ are), from dist/cli/main.js or cli/main.ts. */
@@ -74,6 +76,14 @@ function packageInfo(): { name: string; version: string; informationUri: string 
     } catch {
         return { name: "sealed-infra", version: "0.0.0", informationUri: "https://www.npmjs.com/package/sealed-infra" };
     }
+}
+
+function parseTimeout(value: string): number {
+    const seconds = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(seconds > 0)) {
+        throw new CheckError(`--timeout ${JSON.stringify(value)} is not a number of seconds greater than 0`);
+    }
+    return seconds;
 }
 
 function firstLine(message: string): string {
@@ -164,40 +174,49 @@ async function check(programDir: string | undefined, opts: CheckOptions, io: Io)
 
     let snapshot: SourcedStack;
     if (opts.stackExport !== undefined) {
-        snapshot = readStackExport(path.resolve(cwd, opts.stackExport), { preview: opts.preview, displayName: opts.stackExport });
-        if (opts.stack !== undefined && opts.stack !== snapshot.stack) {
-            throw new CheckError(`--stack ${opts.stack} does not match the stack in ${opts.stackExport} (${snapshot.stack})`);
+        const selection = opts.stack !== undefined ? parseStackSelection(opts.stack) : undefined;
+        snapshot = readStackExport(path.resolve(cwd, opts.stackExport), {
+            preview: opts.preview,
+            displayName: opts.stackExport,
+            organization: selection?.organization,
+        });
+        if (selection && (selection.stack !== snapshot.stack || (selection.project !== undefined && selection.project !== snapshot.project))) {
+            throw new CheckError(`--stack ${opts.stack} does not match the stack in ${opts.stackExport} (${snapshot.project}/${snapshot.stack})`);
         }
     } else {
         const dir = programDir ?? ".";
         const stackReferences = readStackReferences(opts.stackReference ?? [], cwd);
-        const recorded = await recordProgram(path.resolve(cwd, dir), { preview: opts.preview ?? false, stack: opts.stack, displayName: dir, stackReferences });
+        const recorded = await recordProgram(path.resolve(cwd, dir), {
+            preview: opts.preview ?? false,
+            stack: opts.stack,
+            displayName: dir,
+            stackReferences,
+            timeoutMs: opts.timeout !== undefined ? opts.timeout * 1000 : undefined,
+        });
         if (opts.verbose && recorded.programOutput.trim() !== "") {
             io.stderr(`program output:\n${recorded.programOutput.trimEnd()}\n`);
         }
         snapshot = recorded;
     }
 
-    const report: PackReport = await runPolicyPack({ packDir, snapshot, config, packSource });
+    const report: PackReport = await runPolicyPack({ packDir, snapshot, config, packSource, offline: true });
     if (opts.verbose) {
         const logs = (report as Partial<DetailedPackReport>).logs ?? [];
         for (const l of logs) {
             io.stderr(`pack ${l.stream}: ${l.line}\n`);
         }
     }
+    const notes = snapshot.warnings;
     let out: string;
     switch (opts.format) {
         case "json":
-            out = renderJson(report);
+            out = renderJson(report, notes);
             break;
         case "sarif":
-            out = renderSarif(report, { informationUri: packageInfo().informationUri, artifactUri: sarifArtifact(cwd, programDir, opts) });
+            out = renderSarif(report, { informationUri: packageInfo().informationUri, artifactUri: sarifArtifact(cwd, programDir, opts), notes });
             break;
         default:
-            out = renderText(report);
-    }
-    for (const w of snapshot.warnings) {
-        io.stderr(`sealed-infra: note: ${w}\n`);
+            out = renderText(report, notes);
     }
     io.stdout(out);
     return countViolations(report).mandatory > 0 ? 1 : 0;
@@ -222,7 +241,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         .option("--policy-pack <dir>", "policy pack directory (default: the pack shipped with sealed-infra)")
         .option("--config <file>", "policy pack config JSON, as for --policy-pack-config")
         .addOption(new Option("--format <format>", "report format").choices(["text", "json", "sarif"]).default("text"))
-        .option("--stack <name>", "stack name for program mode (default: dev)")
+        .option("--stack <name>", "stack: <stack>, <org>/<stack> or <org>/<project>/<stack>, as for pulumi --stack (default: dev)")
+        .option("--timeout <seconds>", "stop the program, and everything it started, after this long (default: 120)", parseTimeout)
         .option(
             "--stack-reference <name=file>",
             "outputs of a referenced stack for program mode: the JSON of `pulumi stack output --json --show-secrets --stack <name>` (repeatable)",

@@ -44,7 +44,16 @@ export interface RunPackOptions {
     config?: unknown; // parsed policy-pack config file (the --policy-pack-config JSON), optional
     timeoutMs?: number; // launch timeout (default 30 s)
     packSource?: string; // display, e.g. "local: policypack"
+    /**
+     * The stack comes from the offline model (`sealed-infra check`): tell the pack, so that a value
+     * the model cannot compute is an advisory "not known offline" instead of an unknown at update
+     * (which the pack fails closed on). Tests of engine fidelity leave it unset.
+     */
+    offline?: boolean;
 }
+
+/** The variable `sealed-infra check` sets for the pack (the pack's framework/findings.ts reads it). */
+export const OFFLINE_CHECK_ENV = "SEALED_INFRA_OFFLINE_CHECK";
 
 /** A remediation the pack applied (or would apply) to a resource's inputs. */
 export interface RemediationRecord {
@@ -255,6 +264,7 @@ export async function runPolicyPack(opts: RunPackOptions): Promise<PackReport> {
             config: snapshot.config ?? {},
         },
         timeoutMs: opts.timeoutMs,
+        extraEnv: opts.offline ? { [OFFLINE_CHECK_ENV]: "true" } : undefined,
     });
     try {
         const report = await analyzeWith(pack, snapshot, opts.config, opts.packSource ?? `local: ${opts.packDir}`);

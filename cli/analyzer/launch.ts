@@ -324,6 +324,7 @@ export async function launchPolicyPack(opts: LaunchOptions): Promise<LaunchedPac
     for (const k of MANAGED_ENV) {
         delete env[k];
     }
+    delete env.SEALED_INFRA_OFFLINE_CHECK; // only the offline check sets it (RunPackOptions.offline)
     Object.assign(env, engineEnv, opts.extraEnv ?? {});
 
     const timeoutMs = opts.timeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS;

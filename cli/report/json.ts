@@ -3,7 +3,7 @@
  *
  *   {"policyPacks":[{"name","version"}],"resources":N,
  *    "violations":[{"policyName","enforcementLevel","severity","urn","resourceType","resourceName","message"}],
- *    "summary":{"mandatory":N,"advisory":N}}
+ *    "notes":[{"message"}],"summary":{"mandatory":N,"advisory":N,"notes":N}}
  *
  * Violations are in the CLI's order (enforcement, severity, policy, URN). `resourceType` is the
  * full type token from the URN and `resourceName` the URN's name; both are "" (like `urn`) for a
@@ -11,6 +11,8 @@
  * that @pulumi/policy puts in front of it. Remediate-level violations are reported as mandatory,
  * as the engine does. A finding waived by a sealed-infra waiver is advisory and carries an extra
  * `waiver` object ({expires, approvedBy, ticket?, reason}) so dashboards can show it apart.
+ * `notes` lists what the check could not see (components it could not render offline, data sources
+ * it could not read): a report with notes is not a clean bill of health for those parts.
  */
 import type { PackReport } from "../model";
 import { countViolations, isMandatory, sortDiagnostics, specificMessage, urnName, urnType, WaiverNote, waiverOf } from "./common";
@@ -31,10 +33,12 @@ export interface JsonReport {
     policyPacks: { name: string; version: string }[];
     resources: number;
     violations: JsonViolation[];
-    summary: { mandatory: number; advisory: number };
+    /** What the check could not see: parts of the stack not checked offline, one message each. */
+    notes: { message: string }[];
+    summary: { mandatory: number; advisory: number; notes: number };
 }
 
-export function toJsonReport(report: PackReport): JsonReport {
+export function toJsonReport(report: PackReport, notes: readonly string[] = []): JsonReport {
     return {
         policyPacks: [{ name: report.pack.name, version: report.pack.version }],
         resources: report.resources,
@@ -53,10 +57,11 @@ export function toJsonReport(report: PackReport): JsonReport {
                     ...(waiver ? { waiver } : {}),
                 };
             }),
-        summary: countViolations(report),
+        notes: notes.map((message) => ({ message })),
+        summary: { ...countViolations(report), notes: notes.length },
     };
 }
 
-export function renderJson(report: PackReport): string {
-    return JSON.stringify(toJsonReport(report), null, 2) + "\n";
+export function renderJson(report: PackReport, notes: readonly string[] = []): string {
+    return JSON.stringify(toJsonReport(report, notes), null, 2) + "\n";
 }

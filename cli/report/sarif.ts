@@ -8,6 +8,8 @@
  * `security-severity` is the numeric score GitHub code scanning uses to rank alerts. A finding
  * waived by a sealed-infra waiver keeps its result but carries an accepted external suppression
  * with the waiver's reason, approver, ticket and expiry, so dashboards show it as suppressed.
+ * What the check could not see (components it could not render offline, data sources it could not
+ * read) is reported as tool execution notifications.
  */
 import type { AnalyzerDiagnostic, EnforcementLevel, PackReport, PolicyInfoRecord } from "../model";
 import { isMandatory, sortDiagnostics, specificMessage, urnName, urnType, waiverOf } from "./common";
@@ -39,6 +41,8 @@ export interface SarifOptions {
      * without a physical location, so every result points here.
      */
     artifactUri?: string;
+    /** What the check could not see (parts of the stack not checked offline): tool notifications. */
+    notes?: readonly string[];
 }
 
 function rule(p: PolicyInfoRecord, enforcementLevel: EnforcementLevel) {
@@ -132,7 +136,19 @@ export function toSarif(report: PackReport, opts: SarifOptions) {
                     },
                 },
                 results,
-                properties: { resources: report.resources, packSource: report.packSource },
+                // A clean run with parts left unchecked must not read as "all clear": each note is a
+                // warning-level tool notification, shown beside the results by code-scanning services.
+                invocations: [
+                    {
+                        executionSuccessful: true,
+                        toolExecutionNotifications: (opts.notes ?? []).map((text) => ({
+                            level: "warning" as const,
+                            message: { text },
+                            descriptor: { id: "not-checked-offline" },
+                        })),
+                    },
+                ],
+                properties: { resources: report.resources, packSource: report.packSource, notes: (opts.notes ?? []).length },
             },
         ],
     };

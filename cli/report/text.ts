@@ -14,7 +14,8 @@
  * renderDiffPolicyViolationEvent: `        - [<level>][ [severity: <s>]]  <policy>` plus
  * `  (<display type>: <name>)` when the URN is valid (none for stack-level findings), then the
  * message (which @pulumi/policy prefixes with the policy description), every line indented by
- * ten spaces.
+ * ten spaces. Then, unlike the CLI, what the offline check could not see ("Not checked offline:"),
+ * and the icon is then ⚠️ at best: such a stack is not all clear.
  */
 import type { AnalyzerDiagnostic, PackReport } from "../model";
 import { countViolations, displayType, isMandatory, isValidUrn, sortDiagnostics, urnName, urnType } from "./common";
@@ -30,8 +31,9 @@ export function renderViolation(d: AnalyzerDiagnostic): string {
     return `${heading}\n${linePrefix}${message}`;
 }
 
-export function packIcon(diagnostics: readonly AnalyzerDiagnostic[]): string {
-    let icon = "✅";
+export function packIcon(diagnostics: readonly AnalyzerDiagnostic[], notes: readonly string[] = []): string {
+    // A stack with parts the check could not see is never shown as all clear.
+    let icon = notes.length > 0 ? "⚠️" : "✅";
     for (const d of diagnostics) {
         if (isMandatory(d)) {
             return "❌";
@@ -45,18 +47,26 @@ function plural(n: number, word: string): string {
     return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-export function renderText(report: PackReport): string {
+export function renderText(report: PackReport, notes: readonly string[] = []): string {
     const lines: string[] = ["Policies:"];
     const key = `${report.pack.name}@v${report.pack.version}`;
     const local = report.packSource ? ` (${report.packSource})` : "";
-    lines.push(`    ${packIcon(report.diagnostics)} ${key}${local}`);
+    lines.push(`    ${packIcon(report.diagnostics, notes)} ${key}${local}`);
     for (const d of sortDiagnostics(report.diagnostics)) {
         lines.push(renderViolation(d));
     }
     lines.push("");
+    if (notes.length > 0) {
+        lines.push("Not checked offline:");
+        for (const note of notes) {
+            lines.push(`    - ${note}`);
+        }
+        lines.push("");
+    }
     const { mandatory, advisory } = countViolations(report);
+    const noted = notes.length > 0 ? `; ${plural(notes.length, "note")} on what was not checked` : "";
     lines.push(
-        `${plural(mandatory, "mandatory violation")}, ${plural(advisory, "advisory violation")} in ${plural(report.resources, "resource")} analyzed`,
+        `${plural(mandatory, "mandatory violation")}, ${plural(advisory, "advisory violation")} in ${plural(report.resources, "resource")} analyzed${noted}`,
     );
     return lines.join("\n") + "\n";
 }

@@ -23,6 +23,7 @@ import { deterministicHex, deterministicUuid, packageOfType } from "./engine";
 import { decodeManifests } from "./k8s-manifests";
 import { ARCHIVE_SIG, SIG_KEY, UNKNOWN } from "../wire";
 import type { WireProperties, WireValue } from "../model";
+import type { ResourceSchema } from "./sdk-schema";
 
 export const PLAUSIBLE_ACCOUNT = "123456789012";
 export const DEFAULT_REGION = "us-east-1";
@@ -126,24 +127,6 @@ function str(v: WireValue | undefined): string | undefined {
     return typeof v === "string" && v !== UNKNOWN ? v : undefined;
 }
 
-/** ARN service segment for an aws module. */
-function awsService(module: string, typeName: string): string {
-    if (module === "cloudwatch") {
-        if (typeName === "LogGroup" || typeName === "LogStream") {
-            return "logs";
-        }
-        if (typeName.startsWith("Event")) {
-            return "events";
-        }
-    }
-    const renames: Record<string, string> = { cognito: "cognito-idp", elb: "elasticloadbalancing", lb: "elasticloadbalancing", alb: "elasticloadbalancing" };
-    return renames[module] ?? module;
-}
-
-function kebab(s: string): string {
-    return s.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
-}
-
 interface Computed {
     /** The provider-assigned id (update mode). */
     id: string;
@@ -152,7 +135,7 @@ interface Computed {
 }
 
 /** Plausible id and output-only values for an AWS (bridged) resource, on update. */
-function awsComputed(type: string, urn: string, name: string, inputs: WireProperties, ctx: PlausibleContext, hasArn: boolean): Computed {
+function awsComputed(type: string, urn: string, name: string, inputs: WireProperties, ctx: PlausibleContext): Computed {
     const [, moduleAndFile, typeName] = type.split(":");
     const module = moduleAndFile.split("/")[0];
     const { region, account } = ctx;
@@ -295,33 +278,43 @@ function awsComputed(type: string, urn: string, name: string, inputs: WireProper
     if (module === "s3" && typeName !== "Bucket" && str(inputs.bucket)) {
         return { id: str(inputs.bucket)!, outputs: {} };
     }
-    const service = awsService(module, typeName);
-    const global = service === "iam" || service === "cloudfront" || service === "route53";
-    const arn = `arn:aws:${service}:${global ? "" : region}:${account}:${kebab(typeName)}/${physical}`;
-    return { id: physical, outputs: hasArn ? { arn } : {} };
+    // Any other type: the id is its name; ARNs and other computed values follow formats this model
+    // does not know, so they stay unknown rather than made up.
+    return { id: physical, outputs: {} };
 }
 
 /**
  * The provider's view of a resource after create (update mode) or planned create (preview):
- * the id and the outputs (inputs after Check plus output-only values).
+ * the id and the outputs (inputs after Check plus what the provider computes).
  *
- * @param outputOnly property names the SDK declared as outputs only (`resourceInputs[k] = undefined`),
- *   undefined when the SDK module could not be read.
+ * Whatever the provider would compute and this model cannot is never made up:
+ *  - an output-only property (an ARN, a digest, a URL) that this model does not compute is unknown,
+ *    in both modes: a value the program reads from it (an ARN in a policy document) stays unknown
+ *    where it is used, and the pack says it could not be verified offline;
+ *  - an input the program left unset is absent from the outputs, as the pack reads it (unset means
+ *    the provider's default, which each policy knows); where the provider fills it in at create
+ *    time (typed without `undefined` in the SDK: a generated key name, a default policy), the
+ *    program sees it unknown, because the monitor does not return it (`computedUnset`).
+ * The SDK's declarations say which properties the provider computes (see ./sdk-schema.ts); without
+ * them, only what this model computes is known.
+ *
+ * `optionalUnset` lists the output properties the provider may leave unset that the program did not
+ * set: they are absent after the update, so the program must see them as known and empty.
  */
 export function providerResult(
     type: string,
     urn: string,
     name: string,
     inputs: WireProperties,
-    outputOnly: readonly string[] | undefined,
+    schema: ResourceSchema | undefined,
     ctx: PlausibleContext,
-): { id: string; outputs: WireProperties } {
+): { id: string; outputs: WireProperties; optionalUnset: string[] } {
     const pkg = packageOfType(type);
     const outputs: WireProperties = { ...inputs };
     let id: string;
     let computed: WireProperties = {};
     if (pkg === "aws") {
-        const c = awsComputed(type, urn, name, inputs, ctx, outputOnly === undefined || outputOnly.includes("arn"));
+        const c = awsComputed(type, urn, name, inputs, ctx);
         id = c.id;
         computed = c.outputs;
     } else if (pkg === "kubernetes") {
@@ -332,38 +325,56 @@ export function providerResult(
     } else {
         id = str(inputs.name) ?? `${name}-${deterministicHex(urn, 7)}`;
     }
-    if (outputs.tagsAll === undefined && outputOnly?.includes("tagsAll")) {
-        // tagsAll = tags merged with the provider's default tags (none under mocks); planned in preview too.
-        outputs.tagsAll = inputs.tags === undefined ? {} : inputs.tags;
+    // Known at plan time, so in preview too: the tags with the provider's default tags (none here),
+    // and the region of an AWS resource, which the provider takes from its own configuration.
+    const planned: WireProperties = {};
+    if (schema === undefined || schema.outputOnly.includes("tagsAll") || schema.computed.includes("tagsAll")) {
+        planned.tagsAll = inputs.tags === undefined || inputs.tags === null ? {} : inputs.tags;
+    }
+    if (pkg === "aws" && schema?.computed.includes("region")) {
+        planned.region = ctx.region;
+    }
+    const providerSets = schema ? new Set(schema.outputOnly) : new Set(Object.keys(computed));
+    for (const key of schema?.computed ?? []) {
+        if (key in computed || key in planned) {
+            providerSets.add(key); // modeled: an ARN or id the provider computes for an input left unset
+        }
+    }
+    for (const key of PLANNED_AT_DEPLOY[type] ?? []) {
+        providerSets.add(key);
+    }
+    for (const key of providerSets) {
+        if (outputs[key] !== undefined && outputs[key] !== null) {
+            continue; // set by the program (or by Check)
+        }
+        if (key in planned) {
+            outputs[key] = planned[key];
+        } else if (!ctx.preview && key in computed) {
+            outputs[key] = computed[key];
+        } else {
+            outputs[key] = UNKNOWN;
+        }
+    }
+    if (planned.tagsAll !== undefined && outputs.tagsAll === undefined) {
+        outputs.tagsAll = planned.tagsAll;
     }
     if (ctx.preview) {
-        // A new resource's computed values are unknown until it is created. When the SDK told us its
-        // output-only properties, those are exactly the computed ones; otherwise use what we compute.
-        const computedKeys = [...(outputOnly ?? Object.keys(computed)), ...(PLANNED_AT_DEPLOY[type] ?? [])];
-        for (const key of computedKeys) {
-            if (outputs[key] === undefined) {
-                outputs[key] = UNKNOWN;
-            }
-        }
         id = UNKNOWN;
-    } else {
-        for (const [key, value] of Object.entries(computed)) {
-            if (inputs[key] === undefined) {
-                outputs[key] = value;
-            }
-        }
     }
     if (isBridged(type)) {
         outputs.id = id;
     }
-    return { id, outputs };
+    const optionalUnset = (schema?.optional ?? []).filter((key) => outputs[key] === undefined);
+    return { id, outputs, optionalUnset };
 }
 
 /**
- * Plausible results for provider functions (invokes). Invokes run in preview too, so results are
- * known in both modes. Unknown functions echo their arguments (as @pulumi/pulumi's mocks do).
+ * Results of provider functions (invokes, data sources) that can be derived offline: the caller's
+ * account and region, partitions, zones, rendered IAM documents and decoded Kubernetes YAML. Invokes
+ * run in preview too, so these are known in both modes. Every other function reads the cloud or a
+ * tool at deploy time: undefined here, and its result is unknown to the program (./offline-invokes.ts).
  */
-export function invokeResult(token: string, args: Record<string, unknown>, ctx: PlausibleContext): Record<string, unknown> {
+export function invokeResult(token: string, args: Record<string, unknown>, ctx: PlausibleContext): Record<string, unknown> | undefined {
     const { region, account } = ctx;
     switch (token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -381,11 +392,14 @@ export function invokeResult(token: string, args: Record<string, unknown>, ctx: 
             // registers each object, so the workloads are recorded like any other resource.
             return { result: decodeManifests(String(args.text ?? "")) };
         case "aws:iam/getPolicyDocument:getPolicyDocument": {
+            if (["sourcePolicyDocuments", "overridePolicyDocuments", "sourceJson", "overrideJson"].some((k) => args[k] !== undefined)) {
+                return undefined; // merged with other documents by the provider: not rendered here
+            }
             const json = JSON.stringify(policyDocument(args), null, 2);
             return { ...args, json, minifiedJson: JSON.stringify(JSON.parse(json)), id: deterministicHex(json, 10) };
         }
     }
-    return { ...args };
+    return undefined;
 }
 
 type Obj = Record<string, unknown>;

@@ -13,17 +13,18 @@ import * as path from "path";
 import { CheckError } from "../model";
 import type { SourcedStack } from "./source";
 import { DEFAULT_REGION, PLAUSIBLE_ACCOUNT } from "./plausible";
-import { DEFAULT_ORGANIZATION, DEFAULT_STACK, loadPulumiProject, loadStackConfig } from "./project";
-import type { WorkerRequest, WorkerResult } from "./program-worker";
+import { DEFAULT_ORGANIZATION, DEFAULT_STACK, loadPulumiProject, loadStackConfig, parseStackSelection } from "./project";
+import type { WorkerRequest, WorkerResult } from "./worker-protocol";
 
 export interface RecordProgramOptions {
     /** Preview semantics: values not known until the update are unknown. */
     preview: boolean;
+    /** `<stack>`, `<org>/<stack>` or `<org>/<project>/<stack>`, as `pulumi --stack` takes it (default dev). */
     stack?: string;
     organization?: string;
     /** Extra config `<ns>:<key>` (or project-relative `<key>`) -> value, over the stack's file. */
     config?: Record<string, string>;
-    /** Kill the program after this long (default 120 s). */
+    /** Stop the program, and every process it started, after this long (default 120 s). */
     timeoutMs?: number;
     /** How to name the program in messages (default: programDir as given). */
     displayName?: string;
@@ -59,16 +60,70 @@ export function accountOf(config: Record<string, string>): string {
     return PLAUSIBLE_ACCOUNT;
 }
 
-function workerCommand(): { file: string; execArgv: string[] } {
-    const compiled = path.join(__dirname, "program-worker.js");
-    if (fs.existsSync(compiled) && __filename.endsWith(".js")) {
-        return { file: compiled, execArgv: [] };
+/**
+ * The compiled worker, also when the checker itself runs from sources (tests): the worker must start
+ * as plain Node.js, because the program's runner registers the program's own TypeScript tooling and
+ * a second ts-node registered before it would compile the program with other settings.
+ */
+function workerFile(): string {
+    const compiled = __filename.endsWith(".js")
+        ? path.join(__dirname, "program-worker.js")
+        : path.resolve(__dirname, "..", "..", "dist", "cli", "sources", "program-worker.js");
+    if (!fs.existsSync(compiled)) {
+        throw new CheckError(`the program runner ${compiled} is not built; run npm run build:lib in the sealed-infra package`);
     }
-    // Running from sources (tests, ts-node): start the worker under ts-node too.
-    return {
-        file: path.join(__dirname, "program-worker.ts"),
-        execArgv: ["-r", require.resolve("ts-node/register/transpile-only")],
+    return compiled;
+}
+
+function formatSeconds(ms: number): string {
+    return `${Number((ms / 1000).toFixed(3))} s`;
+}
+
+/**
+ * Runs the worker in its own process group and waits for it to exit, at most `timeoutMs`: on
+ * timeout the whole group is killed, so nothing the program started (a build, a watcher) keeps
+ * running. The exit, not the closing of its output pipes, ends the wait: a grandchild that keeps
+ * the pipes open cannot hold the check; it is killed with the group.
+ */
+async function runBounded(
+    file: string,
+    requestFile: string,
+    cwd: string,
+    env: NodeJS.ProcessEnv,
+    timeoutMs: number,
+): Promise<{ exit: { code: number | null; signal: NodeJS.Signals | null }; output: string; timedOut: boolean }> {
+    const child = spawn(process.execPath, [file, requestFile], { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const killGroup = () => {
+        try {
+            if (child.pid !== undefined) {
+                process.kill(-child.pid, "SIGKILL");
+            }
+        } catch {
+            // the group is already gone
+        }
     };
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        killGroup();
+    }, timeoutMs);
+    try {
+        const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+            child.on("error", reject);
+            child.on("exit", (code, signal) => resolve({ code, signal }));
+        });
+        // Let the pipes deliver what the worker wrote, without waiting on processes it left behind.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return { exit, output, timedOut };
+    } finally {
+        clearTimeout(timer);
+        killGroup();
+        child.stdout.destroy();
+        child.stderr.destroy();
+    }
 }
 
 function firstLine(s: string): string {
@@ -82,7 +137,8 @@ export async function recordProgram(programDir: string, opts: RecordProgramOptio
 
     let project;
     let config;
-    const stack = opts.stack ?? DEFAULT_STACK;
+    const selection = parseStackSelection(opts.stack ?? DEFAULT_STACK);
+    const stack = selection.stack;
     try {
         project = loadPulumiProject(programDir);
         config = loadStackConfig(project, stack, opts.config ?? {});
@@ -92,14 +148,17 @@ export async function recordProgram(programDir: string, opts: RecordProgramOptio
         }
         throw e;
     }
-    const organization = opts.organization ?? DEFAULT_ORGANIZATION;
+    if (selection.project !== undefined && selection.project !== project.name) {
+        throw new CheckError(`--stack ${opts.stack} names project ${selection.project}, but the program in ${shown} is project ${project.name}`);
+    }
+    const organization = opts.organization ?? selection.organization ?? DEFAULT_ORGANIZATION;
     const region = config.values["aws:region"] ?? DEFAULT_REGION;
 
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sealed-infra-program-"));
     try {
         const request: WorkerRequest = {
             programDir: project.dir,
-            main: project.main,
+            mainArg: project.mainArg,
             project: project.name,
             stack,
             organization,
@@ -115,7 +174,7 @@ export async function recordProgram(programDir: string, opts: RecordProgramOptio
         const requestFile = path.join(tmp, "request.json");
         fs.writeFileSync(requestFile, JSON.stringify(request));
 
-        const { file, execArgv } = workerCommand();
+        const file = workerFile();
         const env: NodeJS.ProcessEnv = {
             ...process.env,
             // What the Node.js language host gives a program (pulumi-language-nodejs).
@@ -132,27 +191,10 @@ export async function recordProgram(programDir: string, opts: RecordProgramOptio
                 delete env[k];
             }
         }
-        const child = spawn(process.execPath, [...execArgv, file, requestFile], {
-            cwd: project.dir,
-            env,
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let output = "";
-        child.stdout.on("data", (d) => (output += d));
-        child.stderr.on("data", (d) => (output += d));
         const timeoutMs = opts.timeoutMs ?? DEFAULT_PROGRAM_TIMEOUT_MS;
-        let timedOut = false;
-        const timer = setTimeout(() => {
-            timedOut = true;
-            child.kill("SIGKILL");
-        }, timeoutMs);
-        const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-            child.on("error", reject);
-            child.on("close", (code, signal) => resolve({ code, signal }));
-        }).finally(() => clearTimeout(timer));
-
+        const { exit, output, timedOut } = await runBounded(file, requestFile, project.dir, env, timeoutMs);
         if (timedOut) {
-            throw failed(`did not finish within ${Math.round(timeoutMs / 1000)} s`, { output });
+            throw failed(`did not finish within ${formatSeconds(timeoutMs)} (the program and every process it started were stopped; --timeout <seconds> allows longer)`, { output });
         }
         const resultFile = request.resultFile;
         if (!fs.existsSync(resultFile)) {
@@ -167,7 +209,9 @@ export async function recordProgram(programDir: string, opts: RecordProgramOptio
             throw failed(`could not read the recorded resources: ${(e as Error).message}`, { output });
         }
         if (!result.ok) {
-            throw failed(firstLine(result.message), { stack: result.stack, output });
+            const gaps = result.warnings ?? [];
+            const hint = gaps.length > 0 ? `; it used values the offline check cannot compute (${gaps[0]}${gaps.length > 1 ? `, and ${gaps.length - 1} more` : ""}): check with --preview, or run pulumi preview with the pack` : "";
+            throw failed(`${firstLine(result.message)}${hint}`, { stack: result.stack, output });
         }
         const warnings = [
             ...config.unreadable.map((k) => `config ${k} is a secure value that cannot be decrypted offline; the program saw a placeholder`),

@@ -20,13 +20,50 @@ export const DEFAULT_STACK = "dev";
 /** Organization used offline (the Pulumi DIY backend's fixed organization name). */
 export const DEFAULT_ORGANIZATION = "organization";
 
+/** A `--stack` value as Pulumi accepts it: `<stack>`, `<org>/<stack>` or `<org>/<project>/<stack>`. */
+export interface StackSelection {
+    stack: string;
+    organization?: string;
+    project?: string;
+}
+
+/** Stack, project and organization names: letters, digits, `-`, `_` and `.` (pulumi tokens). */
+const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** Parses `--stack` the way Pulumi does; rejects what Pulumi would reject. */
+export function parseStackSelection(value: string): StackSelection {
+    const parts = value.split("/");
+    const bad = (why: string) =>
+        new CheckError(`--stack ${JSON.stringify(value)} is not a valid stack name: ${why} (use <stack>, <org>/<stack> or <org>/<project>/<stack>, e.g. acme/payments/prod)`);
+    if (parts.length > 3) {
+        throw bad("it has more than three parts");
+    }
+    for (const part of parts) {
+        if (part === "") {
+            throw bad("a part is empty");
+        }
+        if (!NAME.test(part)) {
+            throw bad(`${JSON.stringify(part)} may only contain letters, digits, hyphens, underscores and periods (at most 100)`);
+        }
+    }
+    if (parts.length === 1) {
+        return { stack: parts[0] };
+    }
+    if (parts.length === 2) {
+        return { organization: parts[0], stack: parts[1] };
+    }
+    return { organization: parts[0], project: parts[1], stack: parts[2] };
+}
+
 export interface PulumiProject {
     dir: string;
     name: string;
     runtime: string;
     description?: string;
-    /** Absolute path to require (a file, or the directory with a trailing separator). */
+    /** Absolute path of the entry point Pulumi.yaml names (a file, or a directory with a trailing separator). */
     main: string;
+    /** `main` as Pulumi.yaml gives it, or "." when unset: what the language host passes to the program runner. */
+    mainArg: string;
     stackConfigDir: string;
     /** `runtime.options.typescript` (default true): register ts-node before requiring the program. */
     typescript: boolean;
@@ -84,7 +121,9 @@ export function loadPulumiProject(programDir: string): PulumiProject {
         throw new CheckError(`project ${name} (${file}) has runtime ${JSON.stringify(runtime ?? null)}; sealed-infra check runs nodejs programs only`);
     }
     let main = dir + path.sep;
+    let mainArg = ".";
     if (typeof doc.main === "string" && doc.main !== "") {
+        mainArg = doc.main;
         const target = path.resolve(dir, doc.main);
         if (!fs.existsSync(target)) {
             throw new CheckError(`project ${name}: main ${doc.main} does not exist in ${programDir}`);
@@ -98,6 +137,7 @@ export function loadPulumiProject(programDir: string): PulumiProject {
         runtime,
         description: typeof doc.description === "string" ? doc.description : undefined,
         main,
+        mainArg,
         stackConfigDir,
         typescript: runtimeOptions.typescript !== false,
     };

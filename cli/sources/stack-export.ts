@@ -21,7 +21,7 @@
 import * as fs from "fs";
 import { CheckError, ResourceRecord, WireProperties, WireValue } from "../model";
 import { ARCHIVE_SIG, ASSET_SIG, RESOURCE_REFERENCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN, UNREADABLE_SECRET } from "../wire";
-import { isValidUrn, ROOT_STACK_TYPE, urnStackProject } from "./engine";
+import { isValidUrn, ROOT_STACK_TYPE, urnStackProject, urnType } from "./engine";
 import { DEFAULT_ORGANIZATION } from "./project";
 import type { SourcedStack } from "./source";
 
@@ -215,6 +215,10 @@ class ExportReader {
         const where = `${at} (${urn})`;
         if (typeof raw.type !== "string" || raw.type === "") {
             throw this.error(`has ${where} without a type`);
+        }
+        if (urnType(urn) !== raw.type) {
+            // The engine derives the URN from the type; a contradiction means an edited or corrupt export.
+            throw this.error(`has ${where} of type ${raw.type}, which contradicts the type in its URN (${urnType(urn)})`);
         }
         if (raw.delete === true) {
             return undefined; // pending deletion after a replacement: not analyzed

@@ -225,7 +225,7 @@ export function runStackAnalysis(sizes: readonly number[] = [1000, 5000, 20000])
         const t0 = process.hrtime.bigint();
         try {
             for (const def of stackPolicies) {
-                const f = new Findings(report as never, def, false);
+                const f = new Findings(report as never, def, "update");
                 try {
                     def.check(model, configWithDefaults(def, {}), f);
                 } catch (e) {

@@ -188,7 +188,7 @@ describe("sealed-infra check (end to end, through the real pack over gRPC)", fun
 
         it("a program that throws (stack trace only with --verbose)", async () => {
             const run = await check(rel("programs/throws"), "--format", "json");
-            assertUsageError(run, /^sealed-infra: program test\/fixtures\/programs\/throws failed: boom: the deployment settings are missing$/);
+            assertUsageError(run, /^sealed-infra: program test\/fixtures\/programs\/throws failed: boom: the deployment settings are missing \(at index\.ts:6:11\)$/);
             const verbose = await check(rel("programs/throws"), "--verbose");
             assert.equal(verbose.code, 2);
             assert.equal(verbose.stdout, "");

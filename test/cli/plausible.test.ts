@@ -4,6 +4,8 @@ import { UNKNOWN } from "../../cli/wire";
 
 const urn = (type: string, name: string) => `urn:pulumi:dev::p::${type}::${name}`;
 const ctx = { region: "eu-central-1", account: "123456789012", preview: false };
+/** A schema as the SDK declares it: output-only, computed (always set), optional (may stay unset). */
+const schema = (outputOnly: string[], computed: string[] = [], optional: string[] = []) => ({ outputOnly, computed: [...outputOnly, ...computed], optional });
 
 describe("cli/sources/plausible: what providers would add", () => {
     it("auto-names like the providers' Check: bridged <name>-<7 hex>, Kubernetes <name>-<8 hex> with the annotation", () => {
@@ -25,24 +27,26 @@ describe("cli/sources/plausible: what providers would add", () => {
 
     it("gives region-aware ARNs, global IAM ARNs, and unknowns in preview", () => {
         const t = "aws:ecr/repository:Repository";
-        const r = providerResult(t, urn(t, "images"), "images", { name: "images-1" }, ["arn", "registryId", "repositoryUrl", "tagsAll"], ctx);
+        const r = providerResult(t, urn(t, "images"), "images", { name: "images-1" }, schema(["arn", "registryId", "repositoryUrl", "tagsAll"], ["name"], ["imageTagMutability"]), ctx);
         assert.equal(r.id, "images-1");
         assert.equal(r.outputs.arn, "arn:aws:ecr:eu-central-1:123456789012:repository/images-1");
         assert.equal(r.outputs.repositoryUrl, "123456789012.dkr.ecr.eu-central-1.amazonaws.com/images-1");
         assert.deepEqual(r.outputs.tagsAll, {});
         assert.equal(r.outputs.id, "images-1");
+        assert.deepEqual(r.optionalUnset, ["imageTagMutability"], "optional properties the program left unset are known to be empty");
+        assert.equal(r.outputs.imageTagMutability, undefined, "and absent from the outputs: unset means the provider's default");
 
         const role = "aws:iam/role:Role";
-        assert.equal(providerResult(role, urn(role, "r"), "r", { name: "r-1", path: "/ci/" }, ["arn"], ctx).outputs.arn, "arn:aws:iam::123456789012:role/ci/r-1");
+        assert.equal(providerResult(role, urn(role, "r"), "r", { name: "r-1", path: "/ci/" }, schema(["arn"]), ctx).outputs.arn, "arn:aws:iam::123456789012:role/ci/r-1");
 
-        const p = providerResult(t, urn(t, "images"), "images", { name: "images-1" }, ["arn", "registryId", "repositoryUrl", "tagsAll"], { ...ctx, preview: true });
+        const p = providerResult(t, urn(t, "images"), "images", { name: "images-1" }, schema(["arn", "registryId", "repositoryUrl", "tagsAll"]), { ...ctx, preview: true });
         assert.equal(p.id, UNKNOWN);
         assert.equal(p.outputs.id, UNKNOWN);
         assert.equal(p.outputs.arn, UNKNOWN);
         assert.equal(p.outputs.name, "images-1");
 
         const v = "aws:s3/bucketVersioning:BucketVersioning";
-        const versioning = providerResult(v, urn(v, "v"), "v", { bucket: "data-1" }, [], ctx);
+        const versioning = providerResult(v, urn(v, "v"), "v", { bucket: "data-1" }, schema([]), ctx);
         assert.equal(versioning.id, "data-1");
         assert.equal(versioning.outputs.arn, undefined, "no ARN for a type that has none");
 
@@ -50,6 +54,25 @@ describe("cli/sources/plausible: what providers would add", () => {
         const dep = providerResult(d, urn(d, "web"), "web", { metadata: { name: "web-1", namespace: "apps" } }, undefined, ctx);
         assert.equal(dep.id, "apps/web-1");
         assert.equal(dep.outputs.id, undefined, "pulumi-kubernetes does not return id among outputs");
+    });
+
+    it("keeps what it cannot compute unknown in update mode too, never absent or made up", () => {
+        const t = "aws:ssm/parameter:Parameter";
+        const r = providerResult(t, urn(t, "p"), "p", { name: "/app/key", type: "String" }, schema(["version"], ["arn", "keyId", "tier"], ["description"]), ctx);
+        assert.equal(r.outputs.version, UNKNOWN, "an output-only value the model does not compute is unknown");
+        assert.equal(r.outputs.arn, undefined, "a computed input left unset is absent for the pack (the provider's default)...");
+        assert.ok(!r.optionalUnset.includes("arn"), "...and not reported as empty, so the program sees it unknown");
+        assert.deepEqual(r.optionalUnset, ["description"]);
+        assert.equal(r.id, "/app/key");
+
+        const other = "aws:kinesis/stream:Stream";
+        const s = providerResult(other, urn(other, "s"), "s", { name: "events" }, schema(["arn"]), ctx);
+        assert.equal(s.outputs.arn, UNKNOWN, "no ARN is invented for a type whose ARN format the model does not know");
+
+        const l = "aws:lambda/function:Function";
+        const fn = providerResult(l, urn(l, "f"), "f", { s3Bucket: "b", s3Key: "k", sourceCodeHash: "x" }, schema(["arn"], ["codeSha256"]), ctx);
+        assert.equal(fn.outputs.codeSha256, UNKNOWN, "the hash of code in S3 is not known offline (never the declared sourceCodeHash)");
+        assert.match(String(fn.outputs.arn), /^arn:aws:lambda:eu-central-1:123456789012:function:/);
     });
 
     it("renders aws.iam.getPolicyDocument statements as IAM JSON", () => {

@@ -219,7 +219,7 @@ describe("cli/sources/program: recording a program under mocks", function () {
 
         it("a program that throws keeps its stack in the detail", async () => {
             const e = await failure(path.join(PROGRAMS, "throws"), "programs/throws");
-            assert.equal(e.message, "program programs/throws failed: boom: the deployment settings are missing");
+            assert.equal(e.message, "program programs/throws failed: boom: the deployment settings are missing (at index.ts:6:11)");
             assert.match(String((e.detail as { stack?: string }).stack), /at settings \(/);
         });
 

@@ -34,6 +34,20 @@ async function check(dir: string, ...flags: string[]): Promise<{ code: number; r
     return { code, report: JSON.parse(stdout), stderr };
 }
 
+/**
+ * What the offline check cannot verify in a compliant example, by design: the Lambda in
+ * examples/approved-release runs code from S3, whose hash (codeSha256) only AWS knows once the
+ * function exists. It is an advisory that says so (pulumi preview with the pack verifies it), and
+ * nothing else may appear.
+ */
+const OFFLINE_LIMITS: Record<string, string[]> = {
+    "approved-release": ["release-approved checkout: codeSha256 is not known offline"],
+};
+
+function findingLines(report: JsonReport): string[] {
+    return report.violations.map((v) => `${v.policyName} ${v.resourceName}: ${v.message}`);
+}
+
 const programs = fs.readdirSync(EXAMPLES).filter((d) => fs.existsSync(path.join(EXAMPLES, d, "Pulumi.yaml")));
 
 describe("examples", () => {
@@ -42,9 +56,13 @@ describe("examples", () => {
     });
 
     for (const dir of programs.filter((d) => d !== "violations")) {
-        it(`examples/${dir} passes the whole pack with no finding at update`, async () => {
+        it(`examples/${dir} passes the whole pack at update, with no finding but what offline cannot verify`, async () => {
             const { code, report } = await check(dir);
-            assert.deepEqual(report.violations.map((v) => `${v.policyName} ${v.resourceName}: ${v.message}`), []);
+            const limits = OFFLINE_LIMITS[dir] ?? [];
+            const unexpected = findingLines(report).filter((line) => !limits.some((l) => line.startsWith(l.split(": ")[0]) && line.includes(l.split(": ")[1])));
+            assert.deepEqual(unexpected, []);
+            assert.equal(report.violations.length, limits.length, findingLines(report).join("\n"));
+            assert.ok(report.violations.every((v) => v.enforcementLevel === "advisory"));
             assert.equal(code, 0);
         });
         it(`examples/${dir} has no mandatory violation in preview`, async () => {

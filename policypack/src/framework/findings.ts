@@ -34,6 +34,33 @@ export function isPreview(env: NodeJS.ProcessEnv = process.env): boolean {
     return env.PULUMI_NODEJS_DRY_RUN !== "false";
 }
 
+/**
+ * Set by `sealed-infra check` when it launches the pack: the stack comes from the offline model,
+ * where a value the model cannot compute (an ARN the cloud assigns, a data source's result) is
+ * unknown even in update mode. Such a value is an advisory that says it could not be verified
+ * offline, never a mandatory finding. A real update never carries unknown values (the engine
+ * resolves them before it calls the pack), so this variable changes nothing under the Pulumi CLI;
+ * there an unknown value at update still fails closed.
+ */
+export const OFFLINE_CHECK_ENV = "SEALED_INFRA_OFFLINE_CHECK";
+
+/** How the pack says a value the verdict needs is unknown, for the run it is in. */
+export type UnknownWording = "preview" | "update" | "offline";
+
+export function unknownWording(env: NodeJS.ProcessEnv = process.env): UnknownWording {
+    if (isPreview(env)) {
+        return "preview";
+    }
+    return env[OFFLINE_CHECK_ENV] === "true" ? "offline" : "update";
+}
+
+/** The advisory text for a value not known yet (preview) or not computable offline. */
+export function unknownNote(wording: Exclude<UnknownWording, "update">, path: string, what: string): string {
+    return wording === "preview"
+        ? `${path} is not known until the update, so it will be verified at update that ${what}.`
+        : `${path} is not known offline (it comes from the cloud or from a value the offline check cannot compute), so it could not be verified that ${what}; pulumi preview with the pack checks it, at update at the latest.`;
+}
+
 type AdvisoryReport = (d: { message: string; urn?: string; enforcementLevel: "advisory"; name?: string; description?: string; severity?: string }) => void;
 
 /**
@@ -52,7 +79,7 @@ export class Findings {
     constructor(
         private readonly report: ReportViolation,
         private readonly policy: ReportingPolicy,
-        private readonly preview: boolean = isPreview(),
+        private readonly wording: UnknownWording = unknownWording(),
     ) {}
 
     /** Number of findings reported so far (violations and notes). */
@@ -82,12 +109,12 @@ export class Findings {
      * `imageTagMutability must be "IMMUTABLE"`.
      */
     notYetKnown(subject: Subject, path: string, what: string): void {
-        if (!this.preview) {
+        if (this.wording === "update") {
             this.violation(subject, `${path} is still unknown during the update, so it cannot be verified that ${what}; make the value known before the update.`);
             return;
         }
         this.count++;
-        reportAdvisory(this.report, this.policy, `${label(subject)}: ${path} is not known until the update, so it will be verified at update that ${what}.`, subject.urn);
+        reportAdvisory(this.report, this.policy, `${label(subject)}: ${unknownNote(this.wording, path, what)}`, subject.urn);
     }
 
     /** A present value could not be verified: fail closed. */

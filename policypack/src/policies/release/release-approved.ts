@@ -1,5 +1,5 @@
 import { stackPolicy } from "../../framework/definition";
-import type { Findings, Subject } from "../../framework/findings";
+import { Findings, Subject, unknownNote, unknownWording } from "../../framework/findings";
 import { ECS_TASK_DEFINITION, LAMBDA_FUNCTION, POD_CONTAINER_LISTS, podSpecGuards } from "../../engine/resource-types";
 import { ApproverKeyConfig, keyRing, noUsableKeys } from "../../engine/release/approval";
 import { ARTIFACT_TYPES, DeployedArtifact, deployedArtifacts, K8S_RELEASE_APPROVAL, LAMBDA_VERSION_NATIVE } from "../../engine/release/artifacts";
@@ -146,7 +146,7 @@ function reporter(findings: Findings, mode: "enforce" | "advise"): Reporter {
         " (Advisory: this stack carries no ApprovedRelease and requireApprovals is false; set requireApprovals: true in the pack config to block unapproved releases.)";
     return {
         violation: (subject, message) => findings.note(subject, message + advisory),
-        notYetKnown: (subject, path, what) => findings.note(subject, `${path} is not known until the update, so it will be verified at update that ${what}.${advisory}`),
+        notYetKnown: (subject, path, what) => findings.note(subject, `${unknownNote(unknownWording() === "offline" ? "offline" : "preview", path, what)}${advisory}`),
     };
 }
 
