@@ -215,7 +215,7 @@ describe("sealed-infra check (end to end, through the real pack over gRPC)", fun
         });
 
         it("--stack that contradicts the stack export", async () => {
-            assertUsageError(await check("--stack-export", VIOLATING_EXPORT, "--stack", "dev"), /--stack dev does not match the stack in .*violating\.json \(prod\)$/);
+            assertUsageError(await check("--stack-export", VIOLATING_EXPORT, "--stack", "dev"), /--stack dev does not match the stack in .*violating\.json \(shop\/prod\)$/);
         });
 
         it("an unknown flag, a bad format, and both a program and an export", async () => {
@@ -227,6 +227,82 @@ describe("sealed-infra check (end to end, through the real pack over gRPC)", fun
             assert.equal(await main([], { stdout: () => undefined, stderr: (t) => (stderr += t) }), 2);
             assert.match(stderr, /^sealed-infra: missing command/);
             assert.equal(await main(["frobnicate"], { stdout: () => undefined, stderr: () => undefined }), 2);
+        });
+
+        /** A throwaway program beside the repository's dependencies (@pulumi/pulumi resolves from it). */
+        function tempProgram(name: string, files: Record<string, string>): string {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), `si-${name}-`));
+            fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\nmain: index.ts\n`);
+            for (const [file, text] of Object.entries(files)) {
+                fs.writeFileSync(path.join(dir, file), text);
+            }
+            return dir;
+        }
+
+        it("a TypeScript syntax error: the first compiler diagnostic with file:line:column", async () => {
+            const dir = tempProgram("syntax", { "index.ts": 'import * as pulumi from "@pulumi/pulumi";\nconst = pulumi.getStack();\n' });
+            assertUsageError(await check(dir), /failed: TypeScript error: index\.ts:2:7 TS1134 Variable declaration expected\. \(and \d+ more compiler errors\)$/);
+        });
+
+        it("a type error fails the check as it fails pulumi preview (the program is type-checked unless told otherwise)", async () => {
+            const dir = tempProgram("types", {
+                "index.ts": 'import * as pulumi from "@pulumi/pulumi";\nconst n: number = pulumi.getStack();\nexport const out = n;\n',
+                "tsconfig.json": JSON.stringify({ compilerOptions: { strict: true, target: "es2022", module: "commonjs", skipLibCheck: true }, files: ["index.ts"] }),
+            });
+            const saved = process.env.PULUMI_NODEJS_TRANSPILE_ONLY;
+            process.env.PULUMI_NODEJS_TRANSPILE_ONLY = "false"; // Pulumi's own switch; the test harness sets it to true
+            try {
+                assertUsageError(await check(dir), /failed: TypeScript error: index\.ts:2:7 TS2322 Type 'string' is not assignable to type 'number'\.$/);
+            } finally {
+                process.env.PULUMI_NODEJS_TRANSPILE_ONLY = saved;
+            }
+        });
+
+        it("a thrown value that is not an Error is shown as it is", async () => {
+            const dir = tempProgram("throws-object", { "index.ts": "throw { code: 42, reason: 'no settings' };\n" });
+            assertUsageError(await check(dir), /failed: the program threw \{ code: 42, reason: 'no settings' \}$/);
+        });
+
+        it("--timeout is a hard bound on the program and every process it started", async () => {
+            const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "si-timeout-")), "child.pid");
+            const dir = tempProgram("hangs", {
+                "index.ts": [
+                    'import { spawn } from "child_process";',
+                    'import * as fs from "fs";',
+                    'const child = spawn("sleep", ["300"], { stdio: "inherit" });',
+                    `fs.writeFileSync(${JSON.stringify(pidFile)}, String(child.pid));`,
+                    "setInterval(() => undefined, 1000);",
+                    "",
+                ].join("\n"),
+            });
+            const started = Date.now();
+            assertUsageError(await check(dir, "--timeout", "15"), /failed: did not finish within 15 s \(the program and every process it started were stopped; --timeout <seconds> allows longer\)$/);
+            assert.ok(Date.now() - started < 60_000, "the bound holds");
+            const pid = Number(fs.readFileSync(pidFile, "utf8"));
+            await new Promise((r) => setTimeout(r, 200));
+            // Gone, or a zombie waiting for a container's init to reap it: either way no longer running.
+            const state = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] : "gone";
+            assert.ok(state === "gone" || state === "Z", `the program's child process was stopped too (state ${state})`);
+            assertUsageError(await check(dir, "--timeout", "soon"), /--timeout "soon" is not a number of seconds greater than 0$/);
+        });
+
+        it("--stack takes what pulumi takes and rejects the rest", async () => {
+            assertUsageError(await check(COMPLIANT_PROGRAM, "--stack", "my stack"), /--stack "my stack" is not a valid stack name: "my stack" may only contain letters, digits, hyphens, underscores and periods/);
+            assertUsageError(await check(COMPLIANT_PROGRAM, "--stack", "a/b/c/d"), /--stack "a\/b\/c\/d" is not a valid stack name: it has more than three parts/);
+            assertUsageError(await check(COMPLIANT_PROGRAM, "--stack", "acme/other-project/dev"), /--stack acme\/other-project\/dev names project other-project, but the program in .* is project check-compliant/);
+            const run = await check(COMPLIANT_PROGRAM, "--stack", "acme/check-compliant/prod", "--format", "json");
+            assert.equal(run.code, 0, run.stderr);
+            assert.ok(JSON.parse(run.stdout).resources > 0);
+        });
+
+        it("a stack export whose resource type contradicts its URN", async () => {
+            const doc = JSON.parse(fs.readFileSync(path.join(ROOT, COMPLIANT_EXPORT), "utf8"));
+            const resource = doc.deployment.resources.find((r: { type: string }) => r.type === "aws:ecr/repository:Repository");
+            resource.type = "aws:s3/bucket:Bucket";
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "si-export-")), "edited.json");
+            fs.writeFileSync(file, JSON.stringify(doc));
+            assertUsageError(await check("--stack-export", file), /of type aws:s3\/bucket:Bucket, which contradicts the type in its URN \(aws:ecr\/repository:Repository\)$/);
         });
 
         it("--help goes to stdout with exit 0", async () => {
