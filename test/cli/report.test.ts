@@ -116,10 +116,10 @@ describe("cli/report: text, JSON and SARIF", () => {
 
     it("JSON has exactly the DESIGN.md shape", () => {
         const json = JSON.parse(renderJson(mixed));
-        assert.deepEqual(Object.keys(json), ["policyPacks", "resources", "violations", "summary"]);
+        assert.deepEqual(Object.keys(json), ["policyPacks", "resources", "violations", "notes", "summary"]);
         assert.deepEqual(json.policyPacks, [{ name: "sealed-infra", version: "0.1.0" }]);
         assert.equal(json.resources, 7);
-        assert.deepEqual(json.summary, { mandatory: 5, advisory: 1 });
+        assert.deepEqual(json.summary, { mandatory: 5, advisory: 1, notes: 0 });
         for (const v of json.violations) {
             assert.deepEqual(Object.keys(v), ["policyName", "enforcementLevel", "severity", "urn", "resourceType", "resourceName", "message"]);
         }
@@ -144,7 +144,7 @@ describe("cli/report: text, JSON and SARIF", () => {
 
     it("JSON counts remediate-level violations as mandatory", () => {
         const j = toJsonReport(report([diag(ecrPolicy, ECR, "m", "remediate")]));
-        assert.deepEqual(j.summary, { mandatory: 1, advisory: 0 });
+        assert.deepEqual(j.summary, { mandatory: 1, advisory: 0, notes: 0 });
         assert.equal(j.violations[0].enforcementLevel, "mandatory");
     });
 
