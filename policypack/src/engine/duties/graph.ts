@@ -812,6 +812,19 @@ export class PrincipalGraph {
                 }
             }
         }
+        // nodes/proxy reaches the kubelet API, which runs commands in any pod on the node (get
+        // suffices over a WebSocket): nodes are cluster-scoped, so only cluster-wide grants count.
+        const nodeGrants = grants.filter((g) => g.namespace === undefined);
+        let proxy: K8sGrant | undefined;
+        const proxyVerb = nodeGrants.length === 0 ? undefined : ["get", "create"].find((verb) => (proxy = findGrant(nodeGrants, { apiGroup: "", resource: "nodes/proxy", verb })));
+        if (proxyVerb) {
+            for (const id of this.rbac.workloadServiceAccounts) {
+                const s = this.rbac.subjects.get(id);
+                if (s && s.id !== node.id) {
+                    add(this.addSubjectNode(s), `${proxyVerb} nodes/proxy (kubelet API)`, `runs commands in pods of ${s.label}`, proxy);
+                }
+            }
+        }
         return out;
     }
 }
