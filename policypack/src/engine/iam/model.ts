@@ -835,6 +835,23 @@ export function principalEntryNames(entry: string, p: IamPrincipal): boolean {
     return /^arn:[^:]+:iam::/.test(entry) && !entry.endsWith(":root") && globMatches(p.arn, entry);
 }
 
+/** Condition keys that restrict who the caller of a resource or trust policy can be. */
+export const CALLER_KEYS: readonly string[] = [
+    "aws:principalarn", "aws:principalaccount", "aws:principalorgid", "aws:principalorgpaths", "aws:sourceaccount",
+    "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths", "aws:userid", "aws:username",
+];
+const POSITIVE_MATCH = /^(StringEquals|StringLike|StringEqualsIgnoreCase|ArnEquals|ArnLike)$/i;
+
+/** A statement whose conditions (positive, not IfExists) restrict who the caller is. */
+export function restrictsCaller(s: Statement): boolean {
+    return s.conditions.some((c) => CALLER_KEYS.includes(c.key) && POSITIVE_MATCH.test(c.operator) && !c.ifExists);
+}
+
+/** A Deny that applies to every caller except the ones its (negated, caller-identifying) conditions name. */
+export function deniesAllButNamedCallers(s: Statement): boolean {
+    return s.effect === "Deny" && !!s.principals?.any && s.conditions.every((c) => CALLER_KEYS.includes(c.key) && /^(String|Arn)Not/i.test(c.operator) && !c.ifExists);
+}
+
 /** The account an `AWS` principal entry stands for when it names a whole account (`123…` or `…:root`). */
 export function accountOfEntry(entry: string): string | undefined {
     if (/^\d{12}$/.test(entry)) {
