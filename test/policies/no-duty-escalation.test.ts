@@ -387,6 +387,14 @@ describe("no-duty-escalation", () => {
             );
         });
 
+        it("a boundary change allowed without condition, then a write that requires the boundary: any policy under it", () => {
+            const stack = (boundaryPolicy: TestResource) => [deployer(allow("iam:PutRolePermissionsBoundary", roleArn("deployer")), allow("iam:PutRolePolicy", "*", withBoundary)), boundaryPolicy, lambdaApprover];
+            assert.deepEqual(escalation(stack(appBoundary)), []);
+            const found = escalation(stack(managedPolicy("app-boundary", [allow("*")])));
+            assert.equal(found.length, 1);
+            assert.ok(found[0].message.includes("deployer -[iam:PutRolePermissionsBoundary + iam:PutRolePolicy on itself]-> deployer (any policy, bounded by"), found[0].message);
+        });
+
         it("iam:* under an iam:PermissionsBoundary condition: actions that never set the key (CreatePolicyVersion, PassRole, CreateAccessKey) are not allowed", () => {
             const stack = [
                 deployer(allow("iam:*", "*", withBoundary), allow("lambda:CreateFunction")),

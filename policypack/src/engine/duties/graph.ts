@@ -492,9 +492,10 @@ export class PrincipalGraph {
     }
 
     /**
-     * Boundaries (other than its own) the actor may put on `target`: the values the
-     * iam:PermissionsBoundary conditions of its iam:Put*PermissionsBoundary permissions name. Any
-     * other boundary (no condition) is the boundary removal empoweredNode already counts.
+     * Boundaries (other than its own) the actor may put on `target` that could matter: the values
+     * its Allow statements' iam:PermissionsBoundary conditions name (on the boundary change itself,
+     * or on the writes that require one). Any other boundary is the boundary removal
+     * empoweredNode already counts.
      */
     private boundaryChoices(node: GraphNode, target: IamPrincipal, may: (a: string, r?: string, c?: Context) => boolean, on: (t: IamPrincipal, b?: string | null) => Context): string[] {
         const put = `iam:Put${target.kind === "role" ? "Role" : "User"}PermissionsBoundary`;
@@ -503,7 +504,7 @@ export class PrincipalGraph {
         }
         const out = new Set<string>();
         for (const s of node.inputs!.identity) {
-            if (s.effect === "Allow" && actionMatches(s, put.toLowerCase())) {
+            if (s.effect === "Allow") {
                 for (const c of s.conditions) {
                     if (c.key === "iam:permissionsboundary" && !c.operator.toLowerCase().includes("not")) {
                         c.values.forEach((v) => out.add(v));
