@@ -395,6 +395,17 @@ describe("no-duty-escalation", () => {
             assert.ok(found[0].message.includes("deployer -[iam:PutRolePermissionsBoundary + iam:PutRolePolicy on itself]-> deployer (any policy, bounded by"), found[0].message);
         });
 
+        it("a write that only requires some boundary (Null false), with any boundary change allowed, is any policy under the worst boundary", () => {
+            const stack = (put: string) => [
+                deployer(allow(put, roleArn("deployer")), allow("iam:PutRolePolicy", "*", { Condition: { Null: { "iam:PermissionsBoundary": "false" } } })),
+                lambdaApprover,
+            ];
+            assert.deepEqual(escalation(stack("iam:GetRole")), []);
+            const found = escalation(stack("iam:PutRolePermissionsBoundary"));
+            assert.equal(found.length, 1);
+            assert.ok(found[0].message.includes("deployer -[iam:PutRolePermissionsBoundary + iam:PutRolePolicy on itself]-> deployer (any policy, bounded by arn:aws:iam::aws:policy/AdministratorAccess)"), found[0].message);
+        });
+
         it("iam:* under an iam:PermissionsBoundary condition: actions that never set the key (CreatePolicyVersion, PassRole, CreateAccessKey) are not allowed", () => {
             const stack = [
                 deployer(allow("iam:*", "*", withBoundary), allow("lambda:CreateFunction")),

@@ -60,6 +60,10 @@ describe("no-standing-admin", () => {
             const found = run([role("ci", { managed: [admin], policies: [[deny("s3:DeleteBucket")]] })]);
             assert.equal(found.length, 1);
             assert.match(found[0].message, /AdministratorAccess is attached/);
+            // Denying some of IAM (users, groups) leaves the rest: still admin.
+            assert.equal(run([role("ci", { managed: [admin], policies: [[deny(["iam:CreateUser", "iam:*UserPolicy", "iam:*GroupPolicy", "iam:CreateAccessKey"])]] })]).length, 1);
+            // A Deny of IAM on roles only leaves IAM on everything else.
+            assert.equal(run([role("ci", { managed: [admin], policies: [[deny("iam:*", "arn:aws:iam::*:role/*")]] })]).length, 1);
         });
 
         it("a permissions boundary without IAM leaves no admin; one that allows everything does not help", () => {

@@ -494,19 +494,19 @@ export class PrincipalGraph {
     /**
      * Boundaries (other than its own) the actor may put on `target` that could matter: the values
      * its Allow statements' iam:PermissionsBoundary conditions name (on the boundary change itself,
-     * or on the writes that require one). Any other boundary is the boundary removal
-     * empoweredNode already counts.
+     * or on the writes that require one), and the worst one (AdministratorAccess) for writes that
+     * only require some boundary (`Null` false) while the change is unconstrained.
      */
     private boundaryChoices(node: GraphNode, target: IamPrincipal, may: (a: string, r?: string, c?: Context) => boolean, on: (t: IamPrincipal, b?: string | null) => Context): string[] {
         const put = `iam:Put${target.kind === "role" ? "Role" : "User"}PermissionsBoundary`;
         if (!may(put, target.arn)) {
             return []; // not even with the boundary unknown
         }
-        const out = new Set<string>();
+        const out = new Set<string>([WORST_POLICY_ARN]);
         for (const s of node.inputs!.identity) {
             if (s.effect === "Allow") {
                 for (const c of s.conditions) {
-                    if (c.key === "iam:permissionsboundary" && !c.operator.toLowerCase().includes("not")) {
+                    if (c.key === "iam:permissionsboundary" && /^(String|Arn)/i.test(c.operator) && !/Not/i.test(c.operator)) {
                         c.values.forEach((v) => out.add(v));
                     }
                 }

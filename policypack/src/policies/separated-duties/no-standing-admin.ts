@@ -34,9 +34,10 @@ export const noStandingAdmin = stackPolicy<Config>({
         "ones) or aws-native managed policies, or an Allow statement in its own policies whose actions cover every action (`*`, " +
         "`*:*`, NotAction with nothing excluded) or every IAM permissions-management action (`iam:*` or wildcards that expand to " +
         "all of them in the action catalogue) on `Resource: \"*\"` (unless its conditions cannot hold), is standing admin access " +
-        "when the principal's effective permissions (its Allow minus every Deny of its own and its groups' policies, within its " +
-        "permissions boundary) still allow every IAM permissions-management action on `*`. An attached `adminPolicyArns` " +
-        "policy that does not itself grant all of IAM counts by its name. Each reason is listed once. Groups are reported on the " +
+        "unless the principal's effective permissions (its Allow minus every Deny of its own and its groups' policies, within its " +
+        "permissions boundary) allow no IAM permissions-management action on `*` any more (then what is left is at most " +
+        "power-user access). An attached `adminPolicyArns` policy that does not itself grant all of IAM counts by its name. " +
+        "Each reason is listed once. Groups are reported on the " +
         "group, not on each member. Principals in `breakGlassPrincipals` are exempt. Policy documents unknown in preview are " +
         "verified at update; unreadable ones fail closed.",
     why:
@@ -83,7 +84,7 @@ export const noStandingAdmin = stackPolicy<Config>({
                 if (pol.arn && config.adminPolicyArns.some((a) => samePolicy(a, pol.arn!))) {
                     reasons.add(`${pol.arn} is attached${pol.source.urn && pol.source.urn !== p.resource.urn ? ` (by "${model.byUrn.get(pol.source.urn)?.name ?? pol.source.urn}")` : ""}`);
                     // A configured admin policy that does not grant all of IAM: only its name says it is admin.
-                    byName ||= !allowsAllOfIam({ identity: pol.statements }, context);
+                    byName ||= !iamManagement({ identity: pol.statements }, context).all;
                     continue;
                 }
                 for (const s of pol.statements) {
@@ -93,8 +94,8 @@ export const noStandingAdmin = stackPolicy<Config>({
                     }
                 }
             }
-            // Effective permissions decide: a Deny or a boundary that takes IAM away leaves no admin.
-            if (reasons.size > 0 && (byName || allowsAllOfIam(iam.permissionInputs(p), context))) {
+            // Effective permissions decide: a Deny or a boundary that takes all of IAM away leaves no admin.
+            if (reasons.size > 0 && (byName || iamManagement(iam.permissionInputs(p), context).any)) {
                 findings.violation(
                     p.resource,
                     `${p.kind} "${p.name}" has standing admin access: ${[...reasons].join("; ")}. Grant only what its duty needs, or name it in breakGlassPrincipals if it is the break-glass ${p.kind}.`,
@@ -106,10 +107,11 @@ export const noStandingAdmin = stackPolicy<Config>({
     },
 });
 
-/** Whether the permissions allow every IAM permissions-management action on "*" (Deny and boundary applied). */
-function allowsAllOfIam(inputs: PermissionInputs, context: Context): boolean {
+/** Whether the permissions allow every, and any, IAM permissions-management action on "*" (Deny and boundary applied). */
+function iamManagement(inputs: PermissionInputs, context: Context): { all: boolean; any: boolean } {
     const pm = actionsOfService("iam", ["Permissions management"]);
-    return pm.length > 0 && pm.every((action) => evaluate(inputs, { action, resource: "*", context }).allowed !== "no");
+    const allowed = pm.filter((action) => evaluate(inputs, { action, resource: "*", context }).allowed !== "no").length;
+    return { all: pm.length > 0 && allowed === pm.length, any: allowed > 0 };
 }
 
 /** Why an Allow statement amounts to admin access, or undefined. */
