@@ -3,7 +3,9 @@
  * denies and permissions boundaries. Wildcards follow IAM's action matching.
  *
  * These lists are the components' own copy: the policy pack has its own, configurable duty model
- * and analyses permissions, not these names, so the two agree by test rather than by import.
+ * and analyses permissions, not these names, so the two agree by test rather than by import
+ * (test/duty-lists.test.ts: the same actions per duty, and every action the components grant is
+ * classified by the pack as the role's own duty or none).
  */
 
 /** Changing running infrastructure. */
@@ -15,6 +17,8 @@ export const DEPLOY_ACTIONS: readonly string[] = [
     "cloudformation:ExecuteChangeSet",
     "cloudformation:CreateStackSet",
     "cloudformation:UpdateStackSet",
+    "cloudformation:CreateStackInstances",
+    "cloudformation:UpdateStackInstances",
     "ecs:CreateService",
     "ecs:UpdateService",
     "ecs:DeleteService",
@@ -74,7 +78,7 @@ export const AUDIT_ADMIN_ACTIONS: readonly string[] = [
     "s3:DeleteBucketPolicy",
     "s3:PutBucketVersioning",
     "s3:BypassGovernanceRetention",
-    "s3:PutObjectRetention",
+    // Not s3:PutObjectRetention: without s3:BypassGovernanceRetention it can only lengthen a retention.
     "s3:PutObjectLegalHold",
     "s3:DeleteBucket",
 ];

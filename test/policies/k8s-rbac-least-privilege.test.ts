@@ -28,6 +28,23 @@ describe("k8s-rbac-least-privilege", () => {
         assert.deepEqual(runResourcePolicy(k8sRbacLeastPrivilege, k8sRole("ns", "cm", [rule([""], ["configmaps"], ["*"])])), []);
     });
 
+    it('names the API group of "*" verbs on "*" resources instead of calling it everything', () => {
+        const metrics = runResourcePolicy(k8sRbacLeastPrivilege, clusterRole("metrics", [rule(["external.metrics.k8s.io"], ["*"], ["*"])]));
+        assert.equal(metrics.length, 1);
+        assert.match(metrics[0].message, /rules\[0\] grants "\*" verbs on \["\*"\] in API group "external\.metrics\.k8s\.io"; list the verbs/);
+        assert.doesNotMatch(metrics[0].message, /everything|escalate/);
+        const core = runResourcePolicy(k8sRbacLeastPrivilege, k8sRole("ns", "core", [rule([""], ["*"], ["*"])]));
+        assert.match(core[0].message, /on \["\*"\] in API group "" \(core\), which includes escalate, bind or impersonate/);
+        const two = runResourcePolicy(k8sRbacLeastPrivilege, k8sRole("ns", "two", [rule(["apps", "batch"], ["*"], ["*"])]));
+        assert.match(two[0].message, /on \["\*"\] in API groups "apps", "batch"; list/);
+    });
+
+    it('"roles" in an API group other than RBAC is not an escalation resource', () => {
+        assert.deepEqual(runResourcePolicy(k8sRbacLeastPrivilege, k8sRole("ns", "custom", [rule(["iam.example.com"], ["roles"], ["*"])])), []);
+        assert.equal(runResourcePolicy(k8sRbacLeastPrivilege, k8sRole("ns", "rbac", [rule(["rbac.authorization.k8s.io"], ["roles"], ["*"])])).length, 1);
+        assert.equal(runResourcePolicy(k8sRbacLeastPrivilege, k8sRole("ns", "any", [rule(["*"], ["roles"], ["*"])])).length, 1);
+    });
+
     it("exempts allow-listed roles", () => {
         assert.deepEqual(runResourcePolicy(k8sRbacLeastPrivilege, k8sRole("ns", "platform-admin", [rule(["*"], ["*"], ["*"])]), { config: { allowedRoles: ["platform-*"] } }), []);
     });
@@ -47,6 +64,16 @@ describe("k8s-rbac-least-privilege", () => {
         assert.equal(found.length, 3);
         assert.match(found[0].message, /subjects\[0\] binds User:system:anonymous \(unauthenticated requests\)/);
         assert.match(found[2].message, /Group:system:masters \(a group that bypasses RBAC altogether\)/);
+    });
+
+    it("flags system:anonymous and system:unauthenticated whatever the subject kind, even when allow-listed for cluster-admin", () => {
+        const binding = clusterRoleBinding("anon2", "cluster-admin", [{ kind: "Group", name: "system:anonymous" }, { kind: "User", name: "system:unauthenticated" }]);
+        const found = runResourcePolicy(k8sRbacLeastPrivilege, binding, { config: { allowedSubjects: ["*"] } });
+        assert.equal(found.length, 2);
+        assert.match(found[0].message, /subjects\[0\] binds Group:system:anonymous \(unauthenticated requests\) to ClusterRole "cluster-admin"; remove this subject/);
+        assert.match(found[1].message, /subjects\[1\] binds User:system:unauthenticated \(unauthenticated requests\)/);
+        // Other system: names are ordinary subjects; system:masters is special only as a Group.
+        assert.deepEqual(runResourcePolicy(k8sRbacLeastPrivilege, clusterRoleBinding("nodes", "view", [{ kind: "Group", name: "system:nodes" }, { kind: "User", name: "system:masters" }])), []);
     });
 
     it("verifies unknown rules at update", () => {

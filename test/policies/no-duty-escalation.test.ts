@@ -346,6 +346,173 @@ describe("no-duty-escalation", () => {
         });
     });
 
+    describe("condition keys the stack determines for the request", () => {
+        const lambdaApprover = approverTrusting(trustService("lambda.amazonaws.com"));
+        const BOUNDARY = policyArn("app-boundary");
+        /** The application boundary: application permissions, approval explicitly denied. */
+        const appBoundary = managedPolicy("app-boundary", [allow(["s3:*", "dynamodb:*", "lambda:*", "logs:*"]), deny(["codepipeline:PutApprovalResult", "codecommit:*", "signer:*", "kms:Sign"])]);
+        const withBoundary: Stmt = { Condition: { StringEquals: { "iam:PermissionsBoundary": BOUNDARY } } };
+        const escalation = (stack: TestResource[]) => mandatory(runStackPolicy(noDutyEscalation, stack, { preview: false }));
+
+        it("delegated administration on \"*\" under an iam:PermissionsBoundary condition cannot write into the deployer itself (it carries no such boundary)", () => {
+            const stack = [deployer(allow(["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy"], "*", withBoundary)), appBoundary, lambdaApprover];
+            assert.deepEqual(escalation(stack), []);
+            // The same grant without the boundary condition writes any policy into itself.
+            const found = escalation([deployer(allow(["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy"])), appBoundary, lambdaApprover]);
+            assert.equal(found.length, 1);
+            assert.ok(found[0].message.includes("deployer -[iam:PutRolePolicy on itself]-> deployer (any policy) -> approve"), found[0].message);
+        });
+
+        it("a deployer that itself carries the required boundary gets any policy only under it", () => {
+            const bounded = (boundaryPolicy: TestResource) => [
+                role("deployer", { policies: [[DEPLOY, allow(["iam:PutRolePolicy", "iam:AttachRolePolicy"], "*", withBoundary)]], boundary: BOUNDARY }),
+                boundaryPolicy,
+                lambdaApprover,
+            ];
+            assert.deepEqual(escalation(bounded(appBoundary)), []);
+            const loose = escalation(bounded(managedPolicy("app-boundary", [allow("*")])));
+            assert.equal(loose.length, 1);
+            assert.ok(loose[0].message.includes(`deployer -[iam:PutRolePolicy on itself]-> deployer (any policy, bounded by ${BOUNDARY}) (bounded by ${BOUNDARY}) -> approve`), loose[0].message);
+        });
+
+        it("putting the application boundary on itself first gives any policy under that boundary only", () => {
+            const stack = (boundaryPolicy: TestResource) => [deployer(allow(["iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"], "*", withBoundary)), boundaryPolicy, lambdaApprover];
+            assert.deepEqual(escalation(stack(appBoundary)), []);
+            // A boundary that does not exclude approving makes the same two steps an escalation.
+            const found = escalation(stack(managedPolicy("app-boundary", [allow("*")])));
+            assert.equal(found.length, 1);
+            assert.ok(
+                found[0].message.includes(`deployer -[iam:PutRolePermissionsBoundary + iam:PutRolePolicy on itself]-> deployer (any policy, bounded by ${BOUNDARY}) (bounded by ${BOUNDARY}) -> approve`),
+                found[0].message,
+            );
+        });
+
+        it("a boundary change allowed without condition, then a write that requires the boundary: any policy under it", () => {
+            const stack = (boundaryPolicy: TestResource) => [deployer(allow("iam:PutRolePermissionsBoundary", roleArn("deployer")), allow("iam:PutRolePolicy", "*", withBoundary)), boundaryPolicy, lambdaApprover];
+            assert.deepEqual(escalation(stack(appBoundary)), []);
+            const found = escalation(stack(managedPolicy("app-boundary", [allow("*")])));
+            assert.equal(found.length, 1);
+            assert.ok(found[0].message.includes("deployer -[iam:PutRolePermissionsBoundary + iam:PutRolePolicy on itself]-> deployer (any policy, bounded by"), found[0].message);
+        });
+
+        it("a write that only requires some boundary (Null false), with any boundary change allowed, is any policy under the worst boundary", () => {
+            const stack = (put: string) => [
+                deployer(allow(put, roleArn("deployer")), allow("iam:PutRolePolicy", "*", { Condition: { Null: { "iam:PermissionsBoundary": "false" } } })),
+                lambdaApprover,
+            ];
+            assert.deepEqual(escalation(stack("iam:GetRole")), []);
+            const found = escalation(stack("iam:PutRolePermissionsBoundary"));
+            assert.equal(found.length, 1);
+            assert.ok(found[0].message.includes("deployer -[iam:PutRolePermissionsBoundary + iam:PutRolePolicy on itself]-> deployer (any policy, bounded by arn:aws:iam::aws:policy/AdministratorAccess)"), found[0].message);
+        });
+
+        it("iam:* under an iam:PermissionsBoundary condition: actions that never set the key (CreatePolicyVersion, PassRole, CreateAccessKey) are not allowed", () => {
+            const stack = [
+                deployer(allow("iam:*", "*", withBoundary), allow("lambda:CreateFunction")),
+                managedPolicy("deployer-extra", [allow("s3:GetObject")]),
+                attach("deployer", policyArn("deployer-extra")),
+                appBoundary,
+                lambdaApprover,
+                user("alice"),
+                userPolicy("alice", [APPROVE]),
+            ];
+            assert.deepEqual(escalation(stack), []);
+            // Without the condition every one of them is an escalation.
+            const open = stack.map((r) => (r.name === "deployer" ? deployer(allow("iam:*"), allow("lambda:CreateFunction")) : r));
+            assert.equal(escalation(open).length, 1);
+        });
+
+        it("iam:PolicyARN is the policy being attached: attaching only the stack's read-only policy to itself is no escalation", () => {
+            const stack = (arn: string) => [
+                deployer(allow("iam:AttachRolePolicy", "*", { Condition: { ArnEquals: { "iam:PolicyARN": arn } } })),
+                managedPolicy("read-logs", [allow("logs:GetLogEvents")]),
+                managedPolicy("approve", [APPROVE]),
+                lambdaApprover,
+            ];
+            assert.deepEqual(escalation(stack(policyArn("read-logs"))), []);
+            assert.equal(escalation(stack(policyArn("approve"))).length, 1);
+        });
+
+        it("aws:ResourceTag of the target principal is its tags, unless the actor can retag it", () => {
+            const tagged = (team: string, ...extra: Stmt[]) => [
+                role("deployer", { policies: [[DEPLOY, allow("iam:PutRolePolicy", "*", { Condition: { StringEquals: { "aws:ResourceTag/team": "app" } } }), ...extra]], tags: { team } }),
+                lambdaApprover,
+            ];
+            assert.deepEqual(escalation(tagged("deploy")), []);
+            assert.equal(escalation(tagged("app")).length, 1, "a role tagged team=app may write into itself");
+            assert.equal(escalation(tagged("deploy", allow("iam:TagRole", roleArn("deployer")))).length, 1, "it can tag itself team=app first");
+        });
+
+        it("aws:ResourceTag of a role to assume or pass is its tags (a Deny on approver-tagged roles holds)", () => {
+            const stack = (approverTags: Record<string, string>) => [
+                deployer(allow(["iam:PassRole", "lambda:CreateFunction"]), deny("iam:PassRole", "*", { Condition: { StringEquals: { "aws:ResourceTag/duty": "approve" } } })),
+                role("approver", { policies: [[APPROVE]], trust: [trustService("lambda.amazonaws.com")], tags: approverTags }),
+            ];
+            assert.deepEqual(escalation(stack({ duty: "approve" })), []);
+            assert.equal(escalation(stack({ duty: "other" })).length, 1);
+        });
+
+        it("aws:TokenIssueTime is never later than now nor older than the longest session: a token issued before a past date cannot exist", () => {
+            const stack = (date: string) => [deployer(allow("iam:PutRolePolicy", roleArn("deployer"), { Condition: { DateLessThan: { "aws:TokenIssueTime": date } } })), lambdaApprover];
+            assert.deepEqual(escalation(stack("2020-01-01T00:00:00Z")), []);
+            assert.equal(escalation(stack("2999-01-01T00:00:00Z")).length, 1);
+        });
+    });
+
+    describe("iam:SetDefaultPolicyVersion (earlier versions are not in the stack)", () => {
+        const lambdaApprover = approverTrusting(trustService("lambda.amazonaws.com"));
+
+        it("on a customer-managed policy attached to itself fails closed and says why", () => {
+            const stack = (resource: string) => [
+                deployer(allow("iam:SetDefaultPolicyVersion", resource)),
+                managedPolicy("deployer-extra", [allow("s3:GetObject")]),
+                attach("deployer", policyArn("deployer-extra")),
+                lambdaApprover,
+            ];
+            const found = mandatory(runStackPolicy(noDutyEscalation, stack(policyArn("deployer-extra")), { preview: false }));
+            assert.equal(found.length, 1);
+            assert.ok(
+                found[0].message.includes(`deployer -[iam:SetDefaultPolicyVersion on ${policyArn("deployer-extra")} on itself]-> deployer (any policy) (earlier versions of that policy are not in the stack, so the version it can make default cannot be verified; deny iam:SetDefaultPolicyVersion on it)`),
+                found[0].message,
+            );
+            // On policies attached to no principal it can act as, nothing is reachable.
+            assert.deepEqual(runStackPolicy(noDutyEscalation, stack(policyArn("other-*")), { preview: false }), []);
+        });
+
+        it("on a customer-managed policy of a role it can assume", () => {
+            // (Fresh resource objects per run: the harness' model cache keys on the first and last props.)
+            const stack = (hopTrust: Stmt) => [
+                deployer(allow("iam:SetDefaultPolicyVersion", policyArn("hop-policy"))),
+                role("hop", { trust: [hopTrust] }),
+                managedPolicy("hop-policy", [allow("s3:GetObject")]),
+                attach("hop", policyArn("hop-policy")),
+                approverTrusting(trustService("lambda.amazonaws.com")),
+            ];
+            const found = mandatory(runStackPolicy(noDutyEscalation, stack(trustArn(roleArn("deployer"))), { preview: false }));
+            assert.equal(found.length, 1);
+            assert.ok(found[0].message.includes(`deployer -[iam:SetDefaultPolicyVersion on ${policyArn("hop-policy")} on role "hop"]-> hop (any policy) (earlier versions`), found[0].message);
+            // Without the trust, hop is not a principal it can act as.
+            assert.deepEqual(mandatory(runStackPolicy(noDutyEscalation, stack(trustService("ec2.amazonaws.com")), { preview: false })), []);
+        });
+
+        it("on its customer-managed permissions boundary lifts the boundary", () => {
+            const stack = (boundaryAllows: string[]) => [
+                role("deployer", {
+                    policies: [[DEPLOY, allow("iam:PutRolePolicy", roleArn("deployer")), allow("iam:SetDefaultPolicyVersion", policyArn("deployer-boundary"))]],
+                    boundary: policyArn("deployer-boundary"),
+                }),
+                managedPolicy("deployer-boundary", [allow(["lambda:UpdateFunctionCode", "iam:PutRolePolicy", ...boundaryAllows])]),
+                lambdaApprover,
+            ];
+            const run = (s: TestResource[]) => mandatory(runStackPolicy(noDutyEscalation, s, { preview: false }));
+            // Outside its boundary the permission is void: any policy it writes stays bounded.
+            assert.deepEqual(run(stack([])), []);
+            const found = run(stack(["iam:SetDefaultPolicyVersion"]));
+            assert.equal(found.length, 1);
+            assert.ok(found[0].message.includes("deployer -[iam:PutRolePolicy on itself]-> deployer (any policy) -> approve"), found[0].message);
+        });
+    });
+
     describe("unknown and unreadable documents", () => {
         it("an unknown policy document in preview is an advisory 'verified at update' note", () => {
             const stack = [

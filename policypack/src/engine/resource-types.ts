@@ -8,6 +8,9 @@ import { Read, readArray, readString } from "../framework/values";
 
 export const ECR_REPOSITORY = ["aws:ecr/repository:Repository", "aws-native:ecr:Repository"] as const;
 
+/** A repository policy as its own resource (@pulumi/aws); aws-native repositories and templates embed theirs. */
+export const ECR_REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy";
+
 /** Templates that ECR applies to repositories it creates itself (pull-through cache, replication). */
 export const ECR_REPOSITORY_CREATION_TEMPLATE = [
     "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",

@@ -114,6 +114,16 @@ const PRIMITIVES: K8sPrimitive[] = [
         urn: urnOf(K8S_ROLE_BINDING, "deployer-exec"),
     },
     {
+        name: "get nodes/proxy (the kubelet API runs commands in any pod on the node)",
+        extra: [
+            { type: "kubernetes:apps/v1:Deployment", name: "approval-bot", props: { metadata: { name: "approval-bot", namespace: "release" }, spec: { template: { spec: { serviceAccountName: "approver", containers: [{ name: "bot", image: "x" }] } } } } },
+            clusterRole("node-proxy", [rule([""], ["nodes/proxy"], ["get"])]),
+            clusterRoleBinding("deployer-node-proxy", "node-proxy", [sa("ci", "deployer")]),
+        ],
+        path: "ServiceAccount ci/deployer -[get nodes/proxy (kubelet API)]-> ServiceAccount release/approver (runs commands in pods of ServiceAccount release/approver) -> approve",
+        urn: urnOf(K8S_CLUSTER_ROLE_BINDING, "deployer-node-proxy"),
+    },
+    {
         name: "create service account tokens (TokenRequest)",
         extra: [k8sRole("release", "tokens", [rule([""], ["serviceaccounts/token"], ["create"])]), roleBinding("release", "deployer-tokens", { kind: "Role", name: "tokens" }, [sa("ci", "deployer")])],
         path: "ServiceAccount ci/deployer -[create serviceaccounts/token in namespace release]-> ServiceAccount release/approver (a token of ServiceAccount release/approver) -> approve",
@@ -136,6 +146,19 @@ describe("Kubernetes escalation (no-duty-escalation)", () => {
             assert.ok(found[0].message.includes(p.path), `path "${p.path}" not in:\n${found[0].message}`);
         });
     }
+
+    it("nodes/proxy: a namespaced grant, a verb other than get/create, or no workload of the approver gives no edge", () => {
+        const bot = { type: "kubernetes:apps/v1:Deployment", name: "approval-bot", props: { metadata: { name: "approval-bot", namespace: "release" }, spec: { template: { spec: { serviceAccountName: "approver", containers: [{ name: "bot", image: "x" }] } } } } };
+        const proxyRole = (verbs: string[]) => clusterRole("node-proxy", [rule([""], ["nodes/proxy"], verbs)]);
+        const clusterWide = [clusterRoleBinding("deployer-node-proxy", "node-proxy", [sa("ci", "deployer")])];
+        const inNamespace = [roleBinding("release", "deployer-node-proxy", { kind: "ClusterRole", name: "node-proxy" }, [sa("ci", "deployer")])];
+        assert.deepEqual(runStackPolicy(noDutyEscalation, [...baseline(), bot, proxyRole(["get"]), ...inNamespace]), []);
+        assert.deepEqual(runStackPolicy(noDutyEscalation, [...baseline(), bot, proxyRole(["list", "watch"]), ...clusterWide]), []);
+        assert.deepEqual(runStackPolicy(noDutyEscalation, [...baseline(), proxyRole(["get"]), ...clusterWide]), []);
+        const found = runStackPolicy(noDutyEscalation, [...baseline(), bot, proxyRole(["create"]), ...clusterWide]);
+        assert.equal(found.length, 1);
+        assert.ok(found[0].message.includes("-[create nodes/proxy (kubelet API)]-> ServiceAccount release/approver"), found[0].message);
+    });
 
     it("resourceNames that exclude the approver remove the impersonation edge", () => {
         const extra = [clusterRole("impersonator", [rule([""], ["serviceaccounts"], ["impersonate"], ["someone-else"])]), clusterRoleBinding("deployer-impersonates", "impersonator", [sa("ci", "deployer")])];

@@ -1,7 +1,9 @@
 /**
  * The duty model: a duty is a set of permissions (AWS actions optionally scoped to resources, and
  * Kubernetes RBAC rules); some pairs of duties conflict. Defaults follow DESIGN.md "Duty model";
- * config can replace or extend both the duties and the conflicts.
+ * config can replace or extend both the duties and the conflicts. The components' action lists
+ * (components/aws/duties.ts) are the same actions; test/duty-lists.test.ts proves it, since
+ * neither side may import the other.
  *
  * AWS resource scopes are ARN patterns or designation tokens resolved against the stack:
  *   `designated:store`                 designated S3 stores (bucket and objects)
@@ -55,13 +57,17 @@ export const DEFAULT_DUTIES: DutyMap = {
             {
                 actions: [
                     "cloudformation:CreateStack", "cloudformation:UpdateStack", "cloudformation:DeleteStack", "cloudformation:CreateChangeSet",
-                    "cloudformation:ExecuteChangeSet", "cloudformation:UpdateStackSet", "cloudformation:CreateStackInstances", "cloudformation:UpdateStackInstances",
-                    "ecs:CreateService", "ecs:UpdateService", "ecs:DeleteService", "ecs:RegisterTaskDefinition", "ecs:RunTask", "ecs:StartTask",
+                    "cloudformation:ExecuteChangeSet", "cloudformation:CreateStackSet", "cloudformation:UpdateStackSet",
+                    "cloudformation:CreateStackInstances", "cloudformation:UpdateStackInstances",
+                    "ecs:CreateService", "ecs:UpdateService", "ecs:DeleteService", "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition",
+                    "ecs:RunTask", "ecs:StartTask",
                     "lambda:CreateFunction", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:PublishVersion",
-                    "lambda:CreateAlias", "lambda:UpdateAlias", "lambda:DeleteFunction",
+                    "lambda:CreateAlias", "lambda:UpdateAlias", "lambda:DeleteAlias", "lambda:DeleteFunction",
                     "codedeploy:CreateDeployment",
-                    "ec2:RunInstances", "ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate",
-                    "autoscaling:CreateAutoScalingGroup", "autoscaling:UpdateAutoScalingGroup", "autoscaling:StartInstanceRefresh",
+                    "ec2:RunInstances", "ec2:TerminateInstances", "ec2:CreateLaunchTemplate", "ec2:CreateLaunchTemplateVersion",
+                    "ec2:ModifyLaunchTemplate", "ec2:DeleteLaunchTemplate",
+                    "autoscaling:CreateAutoScalingGroup", "autoscaling:UpdateAutoScalingGroup", "autoscaling:DeleteAutoScalingGroup",
+                    "autoscaling:StartInstanceRefresh",
                 ],
             },
         ],
@@ -80,6 +86,7 @@ export const DEFAULT_DUTIES: DutyMap = {
                 actions: [
                     "codepipeline:PutApprovalResult",
                     "codecommit:UpdatePullRequestApprovalState", "codecommit:OverridePullRequestApprovalRules",
+                    "codecommit:UpdatePullRequestApprovalRuleContent",
                     "signer:StartSigningJob", "signer:SignPayload",
                 ],
             },
@@ -93,6 +100,7 @@ export const DEFAULT_DUTIES: DutyMap = {
             {
                 actions: [
                     "cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors", "cloudtrail:PutInsightSelectors",
+                    "cloudtrail:DeleteEventDataStore", "cloudtrail:UpdateEventDataStore",
                 ],
             },
             {
@@ -102,7 +110,7 @@ export const DEFAULT_DUTIES: DutyMap = {
             {
                 actions: [
                     "s3:PutBucketObjectLockConfiguration", "s3:PutLifecycleConfiguration", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
-                    "s3:PutBucketVersioning", "s3:BypassGovernanceRetention",
+                    "s3:PutBucketVersioning", "s3:BypassGovernanceRetention", "s3:PutObjectLegalHold", "s3:DeleteBucket",
                 ],
                 resources: ["designated:store"],
             },
@@ -112,7 +120,10 @@ export const DEFAULT_DUTIES: DutyMap = {
         description: "control approval and log keys",
         aws: [
             {
-                actions: ["kms:PutKeyPolicy", "kms:CreateGrant", "kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:DisableKeyRotation"],
+                actions: [
+                    "kms:PutKeyPolicy", "kms:CreateGrant", "kms:RevokeGrant", "kms:RetireGrant", "kms:DisableKey", "kms:ScheduleKeyDeletion",
+                    "kms:CancelKeyDeletion", "kms:DisableKeyRotation", "kms:DeleteImportedKeyMaterial", "kms:UpdateAlias", "kms:DeleteAlias",
+                ],
                 resources: ["designated:release-approval-key", "designated:log-key"],
             },
         ],

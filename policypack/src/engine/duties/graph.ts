@@ -244,9 +244,20 @@ export class PrincipalGraph {
             }
             return r;
         };
-        const denied = (action: string, resource: string): boolean => {
-            const d = evaluate(inputs, { action, resource, context: ctx });
+        const denied = (action: string, resource: string, context: Context = ctx): boolean => {
+            const d = evaluate(inputs, { action, resource, context });
             return d.allowed === "no" && d.deniedBy !== undefined;
+        };
+        // A request on a principal of the stack: its boundary and tags are known (see IamModel.targetContext),
+        // its tags only while this actor cannot change them.
+        const retaggable = new Map<IamPrincipal, boolean>();
+        const on = (target: IamPrincipal, boundary?: string | null): Context => {
+            let retag = retaggable.get(target);
+            if (retag === undefined) {
+                retag = target.kind !== "group" && may(`iam:Tag${target.kind === "role" ? "Role" : "User"}`, target.arn);
+                retaggable.set(target, retag);
+            }
+            return this.iam.targetContext(ctx, target, { boundary, retaggable: retag });
         };
         const actAs = new Set<IamPrincipal>();
         /** Resource patterns of the Allow statements that may grant `action` (what to look up in an index). */
@@ -274,13 +285,13 @@ export class PrincipalGraph {
                     continue;
                 }
                 const crossAccount = self.account && ref.role.account && self.account !== ref.role.account;
-                if (crossAccount ? may("sts:AssumeRole", ref.role.arn) : !denied("sts:AssumeRole", ref.role.arn)) {
+                if (crossAccount ? may("sts:AssumeRole", ref.role.arn, on(ref.role)) : !denied("sts:AssumeRole", ref.role.arn, on(ref.role))) {
                     add(ref.role.id, "sts:AssumeRole", `trusts ${self.kind} "${self.name}"`);
                     actAs.add(ref.role);
                 }
             }
             for (const role of this.trustPending.get(self.id) ?? []) {
-                if (!denied("sts:AssumeRole", role.arn)) {
+                if (!denied("sts:AssumeRole", role.arn, on(role))) {
                     add(role.id, "sts:AssumeRole", `its trust policy refers to ${self.kind} "${self.name}" and is verified at update`);
                     actAs.add(role);
                 }
@@ -291,7 +302,7 @@ export class PrincipalGraph {
                 if (ref.account && self?.account && ref.account !== self.account) {
                     continue;
                 }
-                if (evaluateConditions(ref.statement.conditions, ctx) === "no" || !may("sts:AssumeRole", ref.role.arn)) {
+                if (evaluateConditions(ref.statement.conditions, ctx) === "no" || !may("sts:AssumeRole", ref.role.arn, on(ref.role))) {
                     continue;
                 }
                 add(ref.role.id, "sts:AssumeRole", ref.account ? `trusts account ${ref.account}` : "trusts any principal");
@@ -318,7 +329,7 @@ export class PrincipalGraph {
             }
             for (const ref of this.serviceTrustIndex.get(prim.service)?.query(reach("iam:PassRole")) ?? []) {
                 const serviceCtx = new Context({ "aws:PrincipalServiceName": prim.service });
-                if (evaluateConditions(ref.statement.conditions, serviceCtx) === "no" || !may("iam:PassRole", ref.role.arn, passCtx)) {
+                if (evaluateConditions(ref.statement.conditions, serviceCtx) === "no" || !may("iam:PassRole", ref.role.arn, on(ref.role).with({ "iam:PassedToService": prim.service }))) {
                     continue;
                 }
                 add(ref.role.id, `iam:PassRole + ${chosen.join(" + ")}`, `trusts ${prim.service}`);
@@ -349,7 +360,7 @@ export class PrincipalGraph {
         // Changing trust policies.
         if (may("iam:UpdateAssumeRolePolicy")) {
             for (const role of this.roleIndex.query(reach("iam:UpdateAssumeRolePolicy"))) {
-                if (role !== self && may("iam:UpdateAssumeRolePolicy", role.arn)) {
+                if (role !== self && may("iam:UpdateAssumeRolePolicy", role.arn, on(role))) {
                     add(role.id, "iam:UpdateAssumeRolePolicy", `its trust policy can be rewritten`);
                     actAs.add(role);
                 }
@@ -358,7 +369,7 @@ export class PrincipalGraph {
         // Joining groups (users only), creating credentials for other users.
         if (self?.kind === "user" && may("iam:AddUserToGroup")) {
             for (const g of this.groupIndex.query(reach("iam:AddUserToGroup"))) {
-                if (!self.groups.has(g) && may("iam:AddUserToGroup", g.arn)) {
+                if (!self.groups.has(g) && may("iam:AddUserToGroup", g.arn, on(g))) {
                     add(g.id, "iam:AddUserToGroup", "adds itself to the group");
                 }
             }
@@ -368,7 +379,7 @@ export class PrincipalGraph {
                 continue;
             }
             for (const u of this.userIndex.query(reach(action))) {
-                if (u !== self && may(action, u.arn)) {
+                if (u !== self && may(action, u.arn, on(u))) {
                     add(u.id, action, "signs in as the user");
                     actAs.add(u);
                 }
@@ -382,19 +393,28 @@ export class PrincipalGraph {
         }
         writable.push(...actAs);
         for (const target of writable) {
-            const access = this.writeAccess(target, may, ctx);
-            if (!access) {
-                continue;
-            }
             const owner = target.kind === "group" ? (self ?? target) : target;
             const where = target === self ? "itself" : `${target.kind} "${target.name}"`;
-            if (!access.any) {
-                const node = this.withPoliciesNode(owner, access.policies);
-                add(node.id, `${access.label} on ${where}`, "limited by iam:PolicyARN");
-                continue;
+            const access = this.writeAccess(target, may, on(target));
+            let unbounded = false;
+            if (access && !access.any) {
+                const limited = this.withPoliciesNode(owner, access.policies);
+                add(limited.id, `${access.label} on ${where}`, "limited by iam:PolicyARN");
+            } else if (access) {
+                const empowered = this.empoweredNode(owner, may, on);
+                unbounded = empowered.id.endsWith("*!");
+                add(empowered.id, `${access.label} on ${where}`, access.note ?? (empowered.principal?.boundary && !unbounded ? `bounded by ${empowered.principal.boundary.arn}` : undefined));
             }
-            const empowered = this.empoweredNode(owner, may, ctx);
-            add(empowered.id, `${access.label} on ${where}`, empowered.principal?.boundary && !empowered.id.endsWith("*!") ? `bounded by ${empowered.principal.boundary.arn}` : undefined);
+            // Writes allowed only into principals carrying some boundary (delegated administration):
+            // if the actor may put that boundary on the target first, the target gets any policy under it.
+            for (const boundary of target.kind === "group" || unbounded ? [] : this.boundaryChoices(node, target, may, on)) {
+                const put = `iam:Put${target.kind === "role" ? "Role" : "User"}PermissionsBoundary`;
+                const under = this.writeAccess(target, may, on(target, boundary));
+                if (under) {
+                    const bounded = this.withPoliciesNode(target, under.any ? "any" : under.policies, boundary);
+                    add(bounded.id, `${put} + ${under.label} on ${where}`, `bounded by ${boundary}`);
+                }
+            }
         }
 
         // Creating a new role and writing its policies.
@@ -410,24 +430,33 @@ export class PrincipalGraph {
         target: IamPrincipal,
         may: (a: string, r?: string, c?: Context) => boolean,
         ctx: Context,
-    ): { label: string; any: true } | { label: string; any: false; policies: ManagedPolicyRecord[] } | undefined {
+    ): { label: string; any: true; note?: string } | { label: string; any: false; policies: ManagedPolicyRecord[] } | undefined {
         const kind = target.kind === "role" ? "Role" : target.kind === "user" ? "User" : "Group";
-        if (may(`iam:Put${kind}Policy`, target.arn)) {
+        if (may(`iam:Put${kind}Policy`, target.arn, ctx)) {
             return { label: `iam:Put${kind}Policy`, any: true };
         }
         for (const pol of target.policies) {
-            if (pol.arn && !pol.arn.includes(":iam::aws:policy/") && may("iam:CreatePolicyVersion", pol.arn)) {
-                return { label: `iam:CreatePolicyVersion on ${pol.arn}`, any: true };
+            const customer = pol.arn ? !pol.arn.includes(":iam::aws:policy/") : pol.source.label.startsWith("customer-managed policy");
+            if (!customer) {
+                continue;
             }
-            if (!pol.arn && pol.source.label.startsWith("customer-managed policy")) {
-                const name = /"(.*)"/.exec(pol.source.label)?.[1] ?? "*";
-                if (may("iam:CreatePolicyVersion", `arn:aws:iam::${SEG}:policy/${name}`)) {
-                    return { label: `iam:CreatePolicyVersion on policy "${name}"`, any: true };
-                }
+            const arn = pol.arn ?? `arn:aws:iam::${SEG}:policy/${/"(.*)"/.exec(pol.source.label)?.[1] ?? "*"}`;
+            const shown = pol.arn ?? `policy "${/"(.*)"/.exec(pol.source.label)?.[1] ?? "*"}"`;
+            if (may("iam:CreatePolicyVersion", arn)) {
+                return { label: `iam:CreatePolicyVersion on ${shown}`, any: true };
+            }
+            // Earlier versions of the policy are not in the stack: whichever it makes default may
+            // allow anything, so the analysis cannot prove the switch harmless and fails closed.
+            if (may("iam:SetDefaultPolicyVersion", arn)) {
+                return {
+                    label: `iam:SetDefaultPolicyVersion on ${shown}`,
+                    any: true,
+                    note: "earlier versions of that policy are not in the stack, so the version it can make default cannot be verified; deny iam:SetDefaultPolicyVersion on it",
+                };
             }
         }
         const attach = `iam:Attach${kind}Policy`;
-        if (!may(attach, target.arn)) {
+        if (!may(attach, target.arn, ctx)) {
             return undefined;
         }
         if (may(attach, target.arn, ctx.with({ "iam:PolicyARN": WORST_POLICY_ARN }))) {
@@ -440,34 +469,63 @@ export class PrincipalGraph {
         return policies.length > 0 ? { label: attach, any: false, policies } : undefined;
     }
 
-    /** `X` with some more managed policies attached (still under its boundary). */
-    private withPoliciesNode(x: IamPrincipal, policies: ManagedPolicyRecord[]): GraphNode {
-        const names = policies.map((m) => m.name ?? m.resource.name).sort();
+    /**
+     * `X` with some more managed policies attached (still under its boundary), or with any policy
+     * or those policies under `boundary`, a boundary the actor puts on it first.
+     */
+    private withPoliciesNode(x: IamPrincipal, policies: ManagedPolicyRecord[] | "any", boundary?: string): GraphNode {
+        const names = policies === "any" ? ["any policy"] : policies.map((m) => m.name ?? m.resource.name).sort();
         const base = this.iam.permissionInputs(x);
-        const extra = policies.flatMap((m) => (m.doc.state === "known" ? m.doc.doc.statements : []));
+        const extra = policies === "any" ? ALLOW_ALL : policies.flatMap((m) => (m.doc.state === "known" ? m.doc.doc.statements : []));
+        const what = policies === "any" ? "any policy" : `${names.join(", ")} attached`;
+        const under = boundary === undefined ? "" : `, bounded by ${boundary}`;
         return this.addNode({
-            id: `${x.id}+${names.join(",")}`,
+            id: `${x.id}+${names.join(",")}${boundary === undefined ? "" : `@${boundary}`}`,
             kind: "aws-empowered",
-            label: `${x.kind} "${x.name}" with ${names.join(", ")} attached`,
-            short: `${x.name} (with ${names.join(", ")} attached)`,
+            label: `${x.kind} "${x.name}" with ${what}${under}`,
+            short: `${x.name} (${policies === "any" ? "" : "with "}${what}${under})`,
             principal: x,
-            inputs: { ...base, identity: [...base.identity, ...extra] },
+            inputs: boundary === undefined ? { ...base, identity: [...base.identity, ...extra] } : { ...base, identity: [...base.identity, ...extra], boundary: this.boundaryStatements(boundary) },
             context: this.iam.contextOf(x),
             report: x.resource,
         });
     }
 
+    /**
+     * Boundaries (other than its own) the actor may put on `target` that could matter: the values
+     * its Allow statements' iam:PermissionsBoundary conditions name (on the boundary change itself,
+     * or on the writes that require one), and the worst one (AdministratorAccess) for writes that
+     * only require some boundary (`Null` false) while the change is unconstrained.
+     */
+    private boundaryChoices(node: GraphNode, target: IamPrincipal, may: (a: string, r?: string, c?: Context) => boolean, on: (t: IamPrincipal, b?: string | null) => Context): string[] {
+        const put = `iam:Put${target.kind === "role" ? "Role" : "User"}PermissionsBoundary`;
+        if (!may(put, target.arn)) {
+            return []; // not even with the boundary unknown
+        }
+        const out = new Set<string>([WORST_POLICY_ARN]);
+        for (const s of node.inputs!.identity) {
+            if (s.effect === "Allow") {
+                for (const c of s.conditions) {
+                    if (c.key === "iam:permissionsboundary" && /^(String|Arn)/i.test(c.operator) && !/Not/i.test(c.operator)) {
+                        c.values.forEach((v) => out.add(v));
+                    }
+                }
+            }
+        }
+        return [...out].filter((b) => b !== target.boundary?.arn && may(put, target.arn, on(target, b)));
+    }
+
     /** `X*`: X with any policy; its boundary stays unless the actor can also remove or rewrite it. */
-    private empoweredNode(x: IamPrincipal, may: (a: string, r?: string, c?: Context) => boolean, actorContext: Context): GraphNode {
+    private empoweredNode(x: IamPrincipal, may: (a: string, r?: string, c?: Context) => boolean, on: (t: IamPrincipal, b?: string | null) => Context): GraphNode {
         const kind = x.kind === "role" ? "Role" : "User";
         const boundary = x.boundary;
         let bounded = boundary !== undefined;
         if (boundary) {
             // Replacing the boundary counts only when another (the worst) boundary may be put in its place.
-            const canRemove =
-                may(`iam:Delete${kind}PermissionsBoundary`, x.arn) ||
-                may(`iam:Put${kind}PermissionsBoundary`, x.arn, actorContext.with({ "iam:PermissionsBoundary": WORST_POLICY_ARN }));
-            const canRewrite = boundary.arn.startsWith("arn:") && !boundary.arn.includes(":iam::aws:policy/") && may("iam:CreatePolicyVersion", boundary.arn);
+            const canRemove = may(`iam:Delete${kind}PermissionsBoundary`, x.arn, on(x)) || may(`iam:Put${kind}PermissionsBoundary`, x.arn, on(x, WORST_POLICY_ARN));
+            // A new default version of a customer-managed boundary, or an earlier one (not in the stack), lifts it.
+            const customer = boundary.arn.startsWith("arn:") && !boundary.arn.includes(":iam::aws:policy/");
+            const canRewrite = customer && (may("iam:CreatePolicyVersion", boundary.arn) || may("iam:SetDefaultPolicyVersion", boundary.arn));
             bounded = !(canRemove || canRewrite);
         }
         const id = bounded ? `${x.id}*` : `${x.id}*!`;
@@ -752,6 +810,19 @@ export class PrincipalGraph {
                     if (verb) {
                         add(this.addSubjectNode(s), `${verb} secrets in namespace ${ns}`, `reads the token of ${s.label}`, secretGrant);
                     }
+                }
+            }
+        }
+        // nodes/proxy reaches the kubelet API, which runs commands in any pod on the node (get
+        // suffices over a WebSocket): nodes are cluster-scoped, so only cluster-wide grants count.
+        const nodeGrants = grants.filter((g) => g.namespace === undefined);
+        let proxy: K8sGrant | undefined;
+        const proxyVerb = nodeGrants.length === 0 ? undefined : ["get", "create"].find((verb) => (proxy = findGrant(nodeGrants, { apiGroup: "", resource: "nodes/proxy", verb })));
+        if (proxyVerb) {
+            for (const id of this.rbac.workloadServiceAccounts) {
+                const s = this.rbac.subjects.get(id);
+                if (s && s.id !== node.id) {
+                    add(this.addSubjectNode(s), `${proxyVerb} nodes/proxy (kubelet API)`, `runs commands in pods of ${s.label}`, proxy);
                 }
             }
         }

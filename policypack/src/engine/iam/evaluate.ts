@@ -10,7 +10,9 @@
  *    conditions may hold (unknown context counts as "may");
  *  - a permissions boundary intersects identity permissions: the boundary must allow too;
  *  - Action/NotAction, Resource/NotResource, `*` and `?` wildcards, case-insensitive actions,
- *    policy variables (substituted from context; unknown ones widen an Allow and void a Deny).
+ *    policy variables (substituted from context; unknown ones widen an Allow and void a Deny);
+ *  - conditions see the request's action, so action-scoped IAM keys (iam:PermissionsBoundary,
+ *    iam:PolicyARN, iam:PassedToService) are absent for actions that never set them.
  */
 import { and, Context, evaluateConditions, or, substituteVariables, Tri, widenVariables } from "./conditions";
 import type { Statement } from "./document";
@@ -115,7 +117,7 @@ export function allowApplies(s: Statement, req: Request, action = req.action.toL
     if (s.effect !== "Allow" || !actionMatches(s, action) || !resourceReaches(s, req.resource, req.context)) {
         return "no";
     }
-    return evaluateConditions(s.conditions, req.context);
+    return evaluateConditions(s.conditions, req.context, action);
 }
 
 /** A Deny statement provably applies to the whole request. */
@@ -123,7 +125,7 @@ export function denyApplies(s: Statement, req: Request, action = req.action.toLo
     if (s.effect !== "Deny" || !actionMatches(s, action) || !resourceCovers(s, req.resource, req.context)) {
         return false;
     }
-    return evaluateConditions(s.conditions, req.context) === "yes";
+    return evaluateConditions(s.conditions, req.context, action) === "yes";
 }
 
 function bestAllow(statements: readonly Statement[], req: Request, action: string): { tri: Tri; via?: Statement } {

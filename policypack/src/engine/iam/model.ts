@@ -663,6 +663,9 @@ export class IamModel {
                 "aws:PrincipalType": p.kind === "role" ? "AssumedRole" : "User",
                 "aws:PrincipalIsAWSService": "false",
             });
+            // A token is never issued later than now, nor earlier than the longest-lived temporary
+            // credentials allow; a role always acts with a token, a user may use long-term keys (absent).
+            c.setRange("aws:TokenIssueTime", { lo: now.getTime() - MAX_TOKEN_LIFETIME_MS, hi: now.getTime(), present: p.kind === "role" ? true : undefined });
             if (p.arnKnown) {
                 c.set("aws:PrincipalArn", p.arn);
                 if (p.account) {
@@ -675,16 +678,62 @@ export class IamModel {
             for (const [k, v] of Object.entries(p.tags)) {
                 c.set(`aws:PrincipalTag/${k}`, v);
             }
-            // Tags are known unless a tag map is unknown (an absent map means no tags).
-            const maps = [p.resource.props.tags, p.resource.props.tagsAll];
-            const anyUnknown = maps.some(
-                (m) => isUnknown(m) || (m !== null && typeof m === "object" && Object.values(m as object).some((v) => isUnknown(v) || isUnknown((v as { value?: unknown } | null)?.value))),
-            );
-            if (!anyUnknown) {
+            if (this.tagsKnown(p)) {
                 c.knowPrefix("aws:PrincipalTag/");
             }
             this.contexts.set(p.id, c);
         }
+        return c;
+    }
+
+    /** Tags are known unless a tag map is unknown (an absent map means no tags; groups carry none). */
+    tagsKnown(p: IamPrincipal): boolean {
+        const maps = [p.resource.props.tags, p.resource.props.tagsAll];
+        return !maps.some(
+            (m) => isUnknown(m) || (m !== null && typeof m === "object" && Object.values(m as object).some((v) => isUnknown(v) || isUnknown((v as { value?: unknown } | null)?.value))),
+        );
+    }
+
+    private readonly targetContexts = new WeakMap<Context, Map<string, Context>>();
+
+    /**
+     * The context of a request an actor (acting with `actor`) makes on the principal `target`, with
+     * the condition keys whose value the stack determines for that request:
+     *  - `iam:PermissionsBoundary`: the target's boundary ARN (absent when it has none), or
+     *    `boundary` when the actor puts that one in its place first (or sets it, for
+     *    iam:Put*PermissionsBoundary); left unknown while the target's boundary ARN is unknown;
+     *  - `aws:ResourceTag/*` and `iam:ResourceTag/*`: the target's tags, unless they are unknown
+     *    or the actor may change them (`retaggable`).
+     */
+    targetContext(actor: Context, target: IamPrincipal, opts: { boundary?: string | null; retaggable?: boolean } = {}): Context {
+        const key = `${target.id}\u0000${opts.boundary === undefined ? "" : opts.boundary === null ? "\u0000none" : opts.boundary}\u0000${opts.retaggable === true}`;
+        let byTarget = this.targetContexts.get(actor);
+        if (!byTarget) {
+            byTarget = new Map();
+            this.targetContexts.set(actor, byTarget);
+        }
+        const cached = byTarget.get(key);
+        if (cached) {
+            return cached;
+        }
+        const entries: Record<string, string | null> = {};
+        const own = target.boundary === undefined ? null : target.boundary.arn.startsWith("arn:") ? target.boundary.arn : undefined;
+        const boundary = opts.boundary !== undefined ? opts.boundary : own;
+        if (boundary !== undefined) {
+            entries["iam:PermissionsBoundary"] = boundary;
+        }
+        const tagsFixed = !opts.retaggable && this.tagsKnown(target);
+        if (tagsFixed) {
+            for (const [k, v] of Object.entries(target.tags)) {
+                entries[`aws:ResourceTag/${k}`] = v;
+                entries[`iam:ResourceTag/${k}`] = v;
+            }
+        }
+        const c = actor.with(entries);
+        if (tagsFixed) {
+            c.knowPrefix("aws:ResourceTag/").knowPrefix("iam:ResourceTag/");
+        }
+        byTarget.set(key, c);
         return c;
     }
 
@@ -706,6 +755,9 @@ export class IamModel {
 }
 
 type Read = ReturnType<typeof read>;
+
+/** The longest lifetime of temporary credentials (sts:GetSessionToken and GetFederationToken: 36 hours). */
+const MAX_TOKEN_LIFETIME_MS = 36 * 3600 * 1000;
 
 /** A kind of compute that runs code as a role, and the actions that make it run the actor's code. */
 export interface ComputeKind {
@@ -781,6 +833,23 @@ export function principalEntryNames(entry: string, p: IamPrincipal): boolean {
         return entry === p.arn;
     }
     return /^arn:[^:]+:iam::/.test(entry) && !entry.endsWith(":root") && globMatches(p.arn, entry);
+}
+
+/** Condition keys that restrict who the caller of a resource or trust policy can be. */
+export const CALLER_KEYS: readonly string[] = [
+    "aws:principalarn", "aws:principalaccount", "aws:principalorgid", "aws:principalorgpaths", "aws:sourceaccount",
+    "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths", "aws:userid", "aws:username",
+];
+const POSITIVE_MATCH = /^(StringEquals|StringLike|StringEqualsIgnoreCase|ArnEquals|ArnLike)$/i;
+
+/** A statement whose conditions (positive, not IfExists) restrict who the caller is. */
+export function restrictsCaller(s: Statement): boolean {
+    return s.conditions.some((c) => CALLER_KEYS.includes(c.key) && POSITIVE_MATCH.test(c.operator) && !c.ifExists);
+}
+
+/** A Deny that applies to every caller except the ones its (negated, caller-identifying) conditions name. */
+export function deniesAllButNamedCallers(s: Statement): boolean {
+    return s.effect === "Deny" && !!s.principals?.any && s.conditions.every((c) => CALLER_KEYS.includes(c.key) && /^(String|Arn)Not/i.test(c.operator) && !c.ifExists);
 }
 
 /** The account an `AWS` principal entry stands for when it names a whole account (`123…` or `…:root`). */

@@ -12,11 +12,24 @@ interface Config {
 const ESCALATING_VERBS = ["escalate", "bind", "impersonate"];
 /** Resources on which a `*` verb includes escalate, bind or impersonate. */
 const ESCALATION_RESOURCES = ["*", "roles", "clusterroles", "users", "groups", "serviceaccounts", "userextras/*", "uids"];
+/** API groups whose resources include ones where `*` verbs include escalate, bind or impersonate. */
+const ESCALATION_GROUPS = ["", "rbac.authorization.k8s.io", "authentication.k8s.io"];
+/**
+ * Subjects never to bind. The API server authenticates anonymous requests as user system:anonymous
+ * in group system:unauthenticated; a binding written with the other kind is a mistake for the same
+ * intent, so those two names are forbidden whatever the subject kind.
+ */
+const FORBIDDEN_NAMES: Record<string, string> = {
+    "system:anonymous": "unauthenticated requests",
+    "system:unauthenticated": "unauthenticated requests",
+};
 const FORBIDDEN_SUBJECTS: Record<string, string> = {
-    "User:system:anonymous": "unauthenticated requests",
-    "Group:system:unauthenticated": "unauthenticated requests",
     "Group:system:masters": "a group that bypasses RBAC altogether",
 };
+
+function forbidden(kind: string, name: string, id: string): string | undefined {
+    return kind === "ServiceAccount" ? undefined : FORBIDDEN_NAMES[name] ?? FORBIDDEN_SUBJECTS[id];
+}
 
 export const k8sRbacLeastPrivilege = resourcePolicy<Config>({
     name: "k8s-rbac-least-privilege",
@@ -28,7 +41,7 @@ export const k8sRbacLeastPrivilege = resourcePolicy<Config>({
         "`impersonate`, nor `*` verbs on `*` resources or on resources where `*` includes those verbs (roles, clusterroles, users, " +
         "groups, serviceaccounts); roles named in `allowedRoles` are exempt. RoleBindings and ClusterRoleBindings must not bind the " +
         "`cluster-admin` ClusterRole (unless every subject is in `allowedSubjects`), and never bind `system:anonymous`, " +
-        "`system:unauthenticated` or `system:masters`. Subjects are written `User:<name>`, `Group:<name>`, " +
+        "`system:unauthenticated` (as a User or a Group) or the Group `system:masters`. Subjects are written `User:<name>`, `Group:<name>`, " +
         "`ServiceAccount:<namespace>/<name>` (globs allowed). Unknown rules or subjects in preview are verified at update.",
     why:
         "escalate, bind and impersonate let a subject grant itself any permission, including approving releases; cluster-admin " +
@@ -80,12 +93,14 @@ function checkRole(role: ResourceSubject, config: Config, findings: Findings): v
     rules.value.forEach((raw, i) => {
         const verbs = readArray(raw, "verbs", `rules[${i}]`);
         const resources = readArray(raw, "resources", `rules[${i}]`);
-        if (findings.unresolved(role, verbs, what) || findings.unresolved(role, resources, what)) {
+        const apiGroups = readArray(raw, "apiGroups", `rules[${i}]`);
+        if (findings.unresolved(role, verbs, what) || findings.unresolved(role, resources, what) || findings.unresolved(role, apiGroups, what)) {
             return;
         }
         const vs = verbs.state === "known" ? verbs.value : [];
         const rs = resources.state === "known" ? resources.value : [];
-        if ([...vs, ...rs].some(isUnknown)) {
+        const gs = apiGroups.state === "known" ? apiGroups.value : [];
+        if ([...vs, ...rs, ...gs].some(isUnknown)) {
             findings.notYetKnown(role, `rules[${i}]`, what);
             return;
         }
@@ -100,16 +115,27 @@ function checkRole(role: ResourceSubject, config: Config, findings: Findings): v
             return;
         }
         if (lower.includes("*")) {
-            const broad = res.filter((r) => ESCALATION_RESOURCES.includes(r));
+            const groups = gs.filter((g): g is string => typeof g === "string");
+            // roles, serviceaccounts, ... matter only in the API groups that define them.
+            const escalatingGroup = groups.includes("*") || groups.some((g) => ESCALATION_GROUPS.includes(g));
+            const broad = res.filter((r) => r === "*" || (escalatingGroup && ESCALATION_RESOURCES.includes(r)));
             if (broad.length > 0) {
-                const star = broad.includes("*");
-                findings.violation(
-                    role,
-                    `rules[${i}] grants "*" verbs on ${JSON.stringify(broad)}${star ? " (everything)" : ", which includes escalate, bind or impersonate"}; list the verbs and resources the subject needs.`,
-                );
+                findings.violation(role, `rules[${i}] grants "*" verbs on ${JSON.stringify(broad)} ${starScope(broad, groups, escalatingGroup)}; list the verbs and resources the subject needs.`);
             }
         }
     });
+}
+
+/** Where `*` verbs on these resources apply, named for the message: everything, or the API groups. */
+function starScope(resources: string[], groups: string[], escalating: boolean): string {
+    if (groups.includes("*")) {
+        return resources.includes("*") ? "(everything)" : "in every API group, which includes escalate, bind or impersonate";
+    }
+    if (groups.length === 0) {
+        return "with no apiGroups (the API server rejects such a rule)";
+    }
+    const named = groups.map((g) => (g === "" ? '"" (core)' : JSON.stringify(g))).join(", ");
+    return `in API group${groups.length === 1 ? "" : "s"} ${named}${escalating ? ", which includes escalate, bind or impersonate" : ""}`;
 }
 
 function checkBinding(binding: ResourceSubject, config: Config, findings: Findings): void {
@@ -121,6 +147,7 @@ function checkBinding(binding: ResourceSubject, config: Config, findings: Findin
         return;
     }
     const names: string[] = [];
+    const reported = new Set<string>();
     if (subjects.state === "known") {
         subjects.value.forEach((raw, i) => {
             const kind = readString(raw, "kind", `subjects[${i}]`);
@@ -135,15 +162,16 @@ function checkBinding(binding: ResourceSubject, config: Config, findings: Findin
             }
             const id = kind.value === "ServiceAccount" ? `ServiceAccount:${ns.state === "known" ? ns.value : "default"}/${name.value}` : `${kind.value}:${name.value}`;
             names.push(id);
-            const forbidden = FORBIDDEN_SUBJECTS[id];
-            if (forbidden) {
-                findings.violation(binding, `subjects[${i}] binds ${id} (${forbidden}) to ${refKind.state === "known" ? refKind.value : "role"} "${refName.state === "known" ? refName.value : "?"}"; remove this subject.`);
+            const why = forbidden(kind.value, name.value, id);
+            if (why) {
+                reported.add(id);
+                findings.violation(binding, `subjects[${i}] binds ${id} (${why}) to ${refKind.state === "known" ? refKind.value : "role"} "${refName.state === "known" ? refName.value : "?"}"; remove this subject.`);
             }
         });
     }
     const isClusterAdmin = refName.state === "known" && refName.value === "cluster-admin" && (refKind.state !== "known" || refKind.value === "ClusterRole");
     if (isClusterAdmin) {
-        const notAllowed = names.filter((n) => !FORBIDDEN_SUBJECTS[n] && !(config.allowedSubjects.length > 0 && isBreakGlass([n], config.allowedSubjects)));
+        const notAllowed = names.filter((n) => !reported.has(n) && !(config.allowedSubjects.length > 0 && isBreakGlass([n], config.allowedSubjects)));
         if (notAllowed.length > 0) {
             findings.violation(
                 binding,

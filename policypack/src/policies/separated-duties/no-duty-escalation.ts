@@ -15,14 +15,19 @@ export const noDutyEscalation = stackPolicy<DutyConfig>({
         "running code in existing compute that runs as another role (lambda:UpdateFunctionCode, codebuild:StartBuild, " +
         "sagemaker:CreatePresignedNotebookInstanceUrl, glue:UpdateDevEndpoint, cloudformation:UpdateStack, ssm:SendCommand or " +
         "StartSession on instances through their instance profile); writing or attaching policies to itself, to a group it is " +
-        "in, or to a principal it can act as (iam:Put*Policy, iam:Attach*Policy, iam:CreatePolicyVersion), removing a boundary; " +
+        "in, or to a principal it can act as (iam:Put*Policy, iam:Attach*Policy, iam:CreatePolicyVersion; iam:SetDefaultPolicyVersion " +
+        "on an attached customer-managed policy counts as any policy, because its earlier versions are not in the stack), removing " +
+        "or rewriting a boundary, or putting on it first the boundary its write permission requires; " +
         "iam:UpdateAssumeRolePolicy; iam:AddUserToGroup; iam:CreateAccessKey and login profiles; iam:CreateRole with a policy " +
         "(bounded by the permissions boundary the actor must attach, if any; an attach permission limited by iam:PolicyARN adds " +
         "only the stack's policies it may attach); EKS access entries and IRSA; and in Kubernetes " +
         "impersonate, bind/escalate, creating or updating workloads in a namespace (they can run as any service account there), exec or attach " +
-        "into pods of the stack's workloads (they carry their service account's token), reading " +
+        "into pods of the stack's workloads (they carry their service account's token), get or create on nodes/proxy cluster-wide " +
+        "(the kubelet runs commands in any pod of the stack's workloads), reading " +
         "service-account token secrets and creating tokens. An explicit Deny, a boundary, a resource scope or a condition that " +
-        "provably excludes the target removes the edge. A principal fails when its own duties together with the duties it can reach " +
+        "provably excludes the target removes the edge; condition keys the stack determines for the request (the target's " +
+        "permissions boundary, the policy being attached, the service a role is passed to, the target principal's tags while the " +
+        "actor cannot retag it, the range of aws:TokenIssueTime) are evaluated with their value. A principal fails when its own duties together with the duties it can reach " +
         "include a conflicting pair that it does not already hold directly (that is `duties-separated`). The message prints the " +
         "shortest path to each duty. Break-glass principals are exempt as starting points, not as targets.",
     why:

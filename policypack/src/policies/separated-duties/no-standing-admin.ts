@@ -3,7 +3,7 @@ import { actionsOfService } from "../../engine/iam/catalogue";
 import { Context } from "../../engine/iam/conditions";
 import { evaluateConditions } from "../../engine/iam/conditions";
 import type { Statement } from "../../engine/iam/document";
-import { actionMatches } from "../../engine/iam/evaluate";
+import { actionMatches, evaluate, PermissionInputs } from "../../engine/iam/evaluate";
 import { hasWildcard } from "../../engine/iam/glob";
 import { iamModel } from "../../engine/iam/model";
 import { IAM_MODEL_TYPES, IAM_GROUPS, IAM_ROLES, IAM_USERS } from "../../engine/iam/types";
@@ -27,13 +27,17 @@ export const noStandingAdmin = stackPolicy<Config>({
     name: "no-standing-admin",
     displayName: "No standing administrator access",
     guarantee: "separated-duties",
-    description: "No IAM principal holds standing administrator access (`*` on `*`, AdministratorAccess, IAMFullAccess or its equivalent), except configured break-glass principals.",
+    description: "No IAM principal holds standing administrator access (`*` on `*`, AdministratorAccess, IAMFullAccess or its equivalent, judged on effective permissions), except configured break-glass principals.",
     rule:
-        "For every IAM role, user and group: no attached policy in `adminPolicyArns` (default AdministratorAccess and " +
+        "For every IAM role, user and group: an attached policy in `adminPolicyArns` (default AdministratorAccess and " +
         "IAMFullAccess, any partition) through `managedPolicyArns`, policy attachments (incl. the multi-principal and exclusive " +
-        "ones) or aws-native managed policies; and no Allow statement in its own policies whose actions cover every action (`*`, " +
+        "ones) or aws-native managed policies, or an Allow statement in its own policies whose actions cover every action (`*`, " +
         "`*:*`, NotAction with nothing excluded) or every IAM permissions-management action (`iam:*` or wildcards that expand to " +
-        "all of them in the action catalogue) on `Resource: \"*\"`, unless its conditions cannot hold. Groups are reported on the " +
+        "all of them in the action catalogue) on `Resource: \"*\"` (unless its conditions cannot hold), is standing admin access " +
+        "unless the principal's effective permissions (its Allow minus every Deny of its own and its groups' policies, within its " +
+        "permissions boundary) allow no IAM permissions-management action on `*` any more (then what is left is at most " +
+        "power-user access). An attached `adminPolicyArns` policy that does not itself grant all of IAM counts by its name. " +
+        "Each reason is listed once. Groups are reported on the " +
         "group, not on each member. Principals in `breakGlassPrincipals` are exempt. Policy documents unknown in preview are " +
         "verified at update; unreadable ones fail closed.",
     why:
@@ -72,23 +76,29 @@ export const noStandingAdmin = stackPolicy<Config>({
             if (config.breakGlassPrincipals.length > 0 && isBreakGlass([p.name, p.arn, p.resource.name, p.resource.urn], config.breakGlassPrincipals)) {
                 continue;
             }
-            const reasons: string[] = [];
+            const context = iam.contextOf(p);
+            // A Set: a policy attached twice gives the same reason twice.
+            const reasons = new Set<string>();
+            let byName = false;
             for (const pol of p.policies) {
                 if (pol.arn && config.adminPolicyArns.some((a) => samePolicy(a, pol.arn!))) {
-                    reasons.push(`${pol.arn} is attached${pol.source.urn && pol.source.urn !== p.resource.urn ? ` (by "${model.byUrn.get(pol.source.urn)?.name ?? pol.source.urn}")` : ""}`);
+                    reasons.add(`${pol.arn} is attached${pol.source.urn && pol.source.urn !== p.resource.urn ? ` (by "${model.byUrn.get(pol.source.urn)?.name ?? pol.source.urn}")` : ""}`);
+                    // A configured admin policy that does not grant all of IAM: only its name says it is admin.
+                    byName ||= !iamManagement({ identity: pol.statements }, context).all;
                     continue;
                 }
                 for (const s of pol.statements) {
-                    const why = adminStatement(s, iam.contextOf(p));
+                    const why = adminStatement(s, context);
                     if (why) {
-                        reasons.push(`Statement[${s.index}] of ${s.source.label} ${why}`);
+                        reasons.add(`Statement[${s.index}] of ${s.source.label} ${why}`);
                     }
                 }
             }
-            if (reasons.length > 0) {
+            // Effective permissions decide: a Deny or a boundary that takes all of IAM away leaves no admin.
+            if (reasons.size > 0 && (byName || iamManagement(iam.permissionInputs(p), context).any)) {
                 findings.violation(
                     p.resource,
-                    `${p.kind} "${p.name}" has standing admin access: ${reasons.join("; ")}. Grant only what its duty needs, or name it in breakGlassPrincipals if it is the break-glass ${p.kind}.`,
+                    `${p.kind} "${p.name}" has standing admin access: ${[...reasons].join("; ")}. Grant only what its duty needs, or name it in breakGlassPrincipals if it is the break-glass ${p.kind}.`,
                 );
             }
             reportProblems(findings, p.problems.filter((x) => !x.trust), () => `${p.kind} "${p.name}" has no standing admin access`, seen);
@@ -96,6 +106,13 @@ export const noStandingAdmin = stackPolicy<Config>({
         reportProblems(findings, iam.orphanProblems.filter((x) => !x.resourcePolicy), () => "no principal has standing admin access", seen);
     },
 });
+
+/** Whether the permissions allow every, and any, IAM permissions-management action on "*" (Deny and boundary applied). */
+function iamManagement(inputs: PermissionInputs, context: Context): { all: boolean; any: boolean } {
+    const pm = actionsOfService("iam", ["Permissions management"]);
+    const allowed = pm.filter((action) => evaluate(inputs, { action, resource: "*", context }).allowed !== "no").length;
+    return { all: pm.length > 0 && allowed === pm.length, any: allowed > 0 };
+}
 
 /** Why an Allow statement amounts to admin access, or undefined. */
 function adminStatement(s: Statement, context: Context): string | undefined {

@@ -5,7 +5,7 @@ import { dutyAnalysis } from "../../engine/duties/analysis";
 import { DutyConfig, dutyConfigOptions } from "../../engine/duties/duties";
 import { hasTag, TAG_DUTY } from "../../engine/designation";
 import type { Condition, Statement } from "../../engine/iam/document";
-import { iamModel, IamPrincipal } from "../../engine/iam/model";
+import { iamModel, IamPrincipal, restrictsCaller } from "../../engine/iam/model";
 import { IAM_ROLES } from "../../engine/iam/types";
 import type { StackModel } from "../../engine/stack-model";
 import { reportProblems } from "./common";
@@ -17,11 +17,6 @@ interface Config {
 }
 
 const GITHUB = "token.actions.githubusercontent.com";
-/** Condition keys that restrict who a `*` principal can be. */
-const IDENTIFYING_KEYS = [
-    "aws:principalarn", "aws:principalaccount", "aws:principalorgid", "aws:principalorgpaths", "aws:sourceaccount",
-    "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths", "aws:userid", "aws:username",
-];
 const POSITIVE = /^(StringEquals|StringLike|StringEqualsIgnoreCase|ArnEquals|ArnLike)$/i;
 const REPO_PINNED = /^repo:[^/*?]+\/[^/*?:]+(:.*)?$/;
 
@@ -119,7 +114,7 @@ function checkStatement(role: IamPrincipal, s: Statement, path: string, approver
     const p = s.principals!;
     // (1) `*` without an identifying condition.
     if (p.any) {
-        const restricted = s.conditions.some((c) => IDENTIFYING_KEYS.includes(c.key) && POSITIVE.test(c.operator) && !c.ifExists);
+        const restricted = restrictsCaller(s);
         if (!restricted) {
             findings.violation(
                 role.resource,
