@@ -2,27 +2,31 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { catalogue } from "../policypack/src/catalogue";
-import { END, renderCatalogue, renderPackReadme, START } from "../policypack/scripts/generate-docs";
+import { generatedDocs, renderCatalogue, renderPolicyPage } from "../policypack/scripts/generate-docs";
 
 const root = path.resolve(__dirname, "..");
 
 describe("generated documentation", () => {
-    it("README.md's policy catalogue is current (run `npm run docs`)", () => {
-        const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
-        const section = readme.slice(readme.indexOf(START) + START.length + 1, readme.indexOf(END));
-        assert.equal(section, renderCatalogue());
+    it("every generated file is current: README's table, policypack/README.md, docs/policies (run `npm run docs`)", () => {
+        const files = generatedDocs(fs.readFileSync(path.join(root, "README.md"), "utf8"));
+        for (const [file, text] of files) {
+            const onDisk = fs.existsSync(path.join(root, file)) ? fs.readFileSync(path.join(root, file), "utf8") : "(missing)";
+            assert.equal(onDisk, text, `${file} is stale: run npm run docs`);
+        }
+        const pages = fs.readdirSync(path.join(root, "docs", "policies")).map((f) => `docs/policies/${f}`);
+        assert.deepEqual(pages.filter((p) => !files.has(p)), [], "pages of policies that are not in the catalogue");
     });
 
-    it("policypack/README.md is current (run `npm run docs`)", () => {
-        assert.equal(fs.readFileSync(path.join(root, "policypack", "README.md"), "utf8"), renderPackReadme(renderCatalogue()));
-    });
-
-    it("documents every policy with its config defaults", () => {
-        const rendered = renderCatalogue();
+    it("documents every policy on its page with its config defaults, and lists it in the catalogue table", () => {
+        const table = renderCatalogue();
         for (const def of catalogue) {
-            assert.ok(rendered.includes(`#### \`${def.name}\``), def.name);
-            for (const key of Object.keys(def.config)) {
-                assert.ok(rendered.includes(`\`${key}\``), `${def.name}.${key}`);
+            assert.ok(table.includes(`[\`${def.name}\`](docs/policies/${def.name}.md)`), def.name);
+            const page = renderPolicyPage(def);
+            for (const heading of ["## What it guarantees", "## Rule", "## Why", "## How to fix", "## Config"]) {
+                assert.ok(page.includes(heading), `${def.name}: ${heading}`);
+            }
+            for (const [key, option] of Object.entries(def.config) as [string, { default: unknown }][]) {
+                assert.ok(page.includes(`| \`${key}\` |`) && page.includes(JSON.stringify(option.default)), `${def.name}.${key}`);
             }
         }
     });
