@@ -4,7 +4,7 @@
  * (account, partition, region) that key and bucket policies need.
  *
  * Components never import from the policy pack: the designation keys below are the contract
- * between the two (DESIGN.md, "Designation").
+ * between the two (docs/design.md, "Designation").
  */
 import * as pulumi from "@pulumi/pulumi";
 

@@ -74,7 +74,7 @@ export interface DetailedPackReport extends PackReport {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Enum mapping (analyzer.proto; ENGINE.md)
+// Enum mapping (analyzer.proto; docs/design.md "The pack under the Pulumi CLI")
 
 const LEVEL_BY_NUMBER: Record<number, EnforcementLevel> = { 0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate" };
 const LEVEL_NUMBER: Record<EnforcementLevel, number> = { advisory: 0, mandatory: 1, disabled: 2, remediate: 3 };

@@ -1,5 +1,5 @@
 /**
- * JSON report, exactly the shape DESIGN.md ("Offline check") fixes:
+ * JSON report, exactly the shape docs/design.md ("Report contract") fixes:
  *
  *   {"policyPacks":[{"name","version"}],"resources":N,
  *    "violations":[{"policyName","enforcementLevel","severity","urn","resourceType","resourceName","message"}],

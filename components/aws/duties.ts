@@ -1,5 +1,5 @@
 /**
- * The AWS actions of each duty (DESIGN.md, "Duty model"), as the components use them in explicit
+ * The AWS actions of each duty (docs/design.md, "Duty model"), as the components use them in explicit
  * denies and permissions boundaries. Wildcards follow IAM's action matching.
  *
  * These lists are the components' own copy: the policy pack has its own, configurable duty model

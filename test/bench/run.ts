@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: sealed-infra's pack against the floor of @pulumi/policy itself, launched and
  * driven exactly as the Pulumi CLI does (cli/analyzer). Prints ratios; asserts nothing (timing
- * belongs here, never in tests). Targets from DESIGN.md "Performance budget":
+ * belongs here, never in tests). Targets from docs/design.md "Performance budget":
  *   cold start (spawn to port)          <= 1.2x an empty pack            (median of --runs)
  *   Analyze per resource, p50           <= 1.5x an empty pack
  *   AnalyzeStack at 20k resources       <= 1.5x a pack with one no-op stack policy (time, peak RSS)

@@ -114,7 +114,7 @@ describe("cli/report: text, JSON and SARIF", () => {
         assert.match(renderText(report([noSeverity])), /\n {8}- \[mandatory\]  ecr-tags-immutable  \(aws:ecr:Repository: images\)\n/);
     });
 
-    it("JSON has exactly the DESIGN.md shape", () => {
+    it("JSON has exactly the shape docs/design.md fixes", () => {
         const json = JSON.parse(renderJson(mixed));
         assert.deepEqual(Object.keys(json), ["policyPacks", "resources", "violations", "notes", "summary"]);
         assert.deepEqual(json.policyPacks, [{ name: "sealed-infra", version: "0.1.0" }]);

@@ -1,6 +1,6 @@
 /**
  * The duty model: a duty is a set of permissions (AWS actions optionally scoped to resources, and
- * Kubernetes RBAC rules); some pairs of duties conflict. Defaults follow DESIGN.md "Duty model";
+ * Kubernetes RBAC rules); some pairs of duties conflict. Defaults follow docs/design.md "Duty model";
  * config can replace or extend both the duties and the conflicts. The components' action lists
  * (components/aws/duties.ts) are the same actions; test/duty-lists.test.ts proves it, since
  * neither side may import the other.

@@ -1,6 +1,6 @@
 /**
  * The combined principal graph: AWS IAM principals and Kubernetes subjects as nodes, and the
- * escalation edges by which one can become or empower another (DESIGN.md "Escalation edges").
+ * escalation edges by which one can become or empower another (docs/design.md "Duty model", escalation edges).
  * Built once per AnalyzeStack (`principalGraph(model)`), independent of the duty config.
  *
  * Node kinds:
