@@ -75,6 +75,13 @@ export async function runLikeTheLanguageHost(pulumiRequire: NodeRequire, main: s
     }
     // What the language host puts in the program's environment (pulumi-language-nodejs).
     process.env.PULUMI_NODEJS_TYPESCRIPT = typescript ? "true" : "false";
+    // What the runner's command line does before run(): connect to V8's inspector, which function
+    // serialization (closures given to aws.lambda.CallbackFunction, @pulumi/eks) needs.
+    try {
+        await pulumiRequire("./runtime/closure/v8Hooks").isInitializedAsync();
+    } catch {
+        // an SDK without it cannot serialize functions under the real runner either
+    }
     await runner.run(
         { _: [main] },
         () => undefined, // programStarted

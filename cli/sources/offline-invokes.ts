@@ -144,24 +144,33 @@ export function installOfflineInvokes(
             ? (resolved as Record<string, unknown>)
             : undefined;
     };
-    /** True when the real function should run (derivable, or unknown inputs); else notes the gap. */
-    const derivable = async (token: string, props: Any, opts: Any): Promise<boolean> => {
+    /**
+     * "real": run the real function (its result is derived, or its inputs are unknown and the SDK
+     * answers that itself); "unknown": its result is unknown offline (noted).
+     */
+    const route = async (token: string, props: Any, opts: Any): Promise<"real" | "unknown" | "unknown-inputs"> => {
         const args = await plainArgs(props);
-        if (args === undefined || model(token, args) !== undefined) {
-            return true;
+        if (args === undefined) {
+            return "unknown-inputs";
+        }
+        if (model(token, args) !== undefined) {
+            return "real";
         }
         noteInvoke(token, opts);
         note(token, opts);
-        return false;
+        return "unknown";
     };
+    // A Promise-form invoke with unknown inputs gets `{}` from the SDK, which a program that indexes
+    // the result crashes on; offline its inputs are often unknown only because an earlier data source
+    // was, so it gets an unknown value instead.
     const plainForm =
         (originalFn: Any) =>
         (token: string, props: Any, opts: Any = {}, packageRef?: Any): Promise<unknown> =>
-            derivable(token, props, opts).then((real) => (real ? originalFn(token, props, opts, packageRef) : unknownValue()));
+            route(token, props, opts).then((how) => (how === "real" ? originalFn(token, props, opts, packageRef) : unknownValue()));
     const outputForm =
         (originalFn: Any) =>
         (token: string, props: Any, opts: Any = {}, packageRef?: Any): Any =>
-            outputModule.output(derivable(token, props, opts).then((real) => (real ? originalFn(token, props, opts, packageRef) : unknownOutput())));
+            outputModule.output(route(token, props, opts).then((how) => (how === "unknown" ? unknownOutput() : originalFn(token, props, opts, packageRef))));
     runtime.invoke = plainForm(runtime.invoke);
     runtime.invokeSingle = plainForm(runtime.invokeSingle);
     runtime.invokeOutput = outputForm(runtime.invokeOutput);

@@ -30,6 +30,15 @@ import type { WorkerRequest, WorkerResult } from "./worker-protocol";
 type Any = any;
 type Callback = (err: unknown, resp?: unknown) => void;
 
+/**
+ * An error as a gRPC call reports it: the SDK shows `details` (the engine's message) to the user,
+ * so an error without it reads as an empty "Error: ".
+ */
+function rpcError(e: unknown): Error & { details: string; code: number } {
+    const message = e instanceof Error ? e.message : String(e);
+    return Object.assign(new Error(message), { details: message, code: 2 /* UNKNOWN */ });
+}
+
 /** The modules of the program's own @pulumi/pulumi that program mode works with. */
 interface ProgramSdk {
     require: NodeRequire;
@@ -38,6 +47,7 @@ interface ProgramSdk {
     runtime: Any;
     output: Any;
     resproto: Any;
+    provproto: Any;
     structproto: Any;
 }
 
@@ -56,6 +66,7 @@ function loadProgramSdk(programDir: string): ProgramSdk {
         runtime: sdkRequire("./runtime"),
         output: sdkRequire("./output"),
         resproto: sdkRequire("./proto/resource_pb"),
+        provproto: sdkRequire("./proto/provider_pb"),
         structproto: sdkRequire("google-protobuf/google/protobuf/struct_pb"),
     };
 }
@@ -88,7 +99,7 @@ async function installMonitor(sdk: ProgramSdk, rec: Recorder, request: WorkerReq
                 }
                 callback(null, resp);
             } catch (e) {
-                callback(e);
+                callback(rpcError(e));
             }
         }
 
@@ -119,12 +130,19 @@ async function installMonitor(sdk: ProgramSdk, rec: Recorder, request: WorkerReq
 
         async invoke(req: Any, callback: Callback): Promise<void> {
             try {
+                if (req.getTok() === "pulumi:pulumi:getResource") {
+                    const urn = req.getArgs()?.toJavaScript()?.urn;
+                    const resp = new sdk.provproto.InvokeResponse();
+                    resp.setReturn(structproto.Struct.fromJavaScript(rec.registeredResource(String(urn))));
+                    callback(null, resp);
+                    return;
+                }
                 rec.noteInvoke(req.getTok(), req.getProvider(), req.getVersion?.() ?? "", req.getPlugindownloadurl?.() ?? "");
             } catch (e) {
-                callback(e);
+                callback(rpcError(e));
                 return;
             }
-            return super.invoke(req, callback);
+            return super.invoke(req, (err: unknown, resp?: unknown) => callback(err ? rpcError(err) : null, resp));
         }
     }
 

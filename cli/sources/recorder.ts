@@ -356,6 +356,19 @@ export class Recorder {
         return typeof region === "string" && region !== UNKNOWN ? { ...this.ctx, region } : this.ctx;
     }
 
+    /**
+     * `pulumi:pulumi:getResource`: the SDK asks the engine for a registered resource when it
+     * deserializes a reference to one (e.g. in a remote component's outputs). The engine answers
+     * with its URN, id and outputs.
+     */
+    registeredResource(urn: string): { urn: string; id: string | null; state: WireProperties } {
+        const record = this.byUrn.get(urn);
+        if (!record) {
+            throw new Error(`the program refers to resource ${urn}, which it has not registered`);
+        }
+        return { urn, id: record.id !== undefined && record.id !== UNKNOWN ? record.id : null, state: record.outputs };
+    }
+
     urnOf(parent: string | undefined, type: string, name: string): string {
         return engineUrn(this.request.stack, this.request.project, parent, type, name);
     }
