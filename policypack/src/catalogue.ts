@@ -25,7 +25,7 @@ import { trustPoliciesScoped } from "./policies/separated-duties/trust-policies-
 import { noStandingAdmin } from "./policies/separated-duties/no-standing-admin";
 import { k8sRbacLeastPrivilege } from "./policies/separated-duties/k8s-rbac-least-privilege";
 import { waiversPolicy } from "./policies/exceptions/waivers";
-import { releaseApproved } from "./policies/release/release-approved";
+import { releaseApproved } from "./policies/separated-duties/release-approved";
 
 export const catalogue: readonly PolicyDefinition[] = [
     // Exceptions: first, because it hands its config (the waivers) to every policy after it.

@@ -5,7 +5,7 @@
  * The harness's stack is project "test-project", stack "dev".
  */
 import { strict as assert } from "assert";
-import { releaseApproved } from "../../policypack/src/policies/release/release-approved";
+import { releaseApproved } from "../../policypack/src/policies/separated-duties/release-approved";
 import { setReleaseClock } from "../../policypack/src/engine/release/stack-approvals";
 import { advisory, Finding, mandatory, runStackPolicy, TestResource, UNKNOWN, urnOf } from "../harness/policy-harness";
 import { APPROVED_RELEASE, approval, deployment, IMAGE_A, IMAGE_B, keyConfig, KINDS, manifest, NOW, pair, sign, signed, sha } from "../release/helpers";
