@@ -214,7 +214,7 @@ const UNREACHED = 0x7fffffff;
  * edgeStart[i]..edgeStart[i+1]-1. Edges into a set weigh 1, a set's memberships 0, so a path
  * through a set is as long as the per-target edge it stands for.
  */
-interface GraphView {
+export interface GraphView {
     ids: string[];
     index: Map<string, number>;
     isSet: Uint8Array;

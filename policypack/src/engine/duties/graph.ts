@@ -269,6 +269,17 @@ export class PrincipalGraph {
 
     // ---- shared target sets -------------------------------------------------------------------
 
+    private readonly memberIds = new WeakMap<TargetSet, Set<string>>();
+
+    private isMember(set: TargetSet, id: string): boolean {
+        let ids = this.memberIds.get(set);
+        if (!ids) {
+            ids = new Set(set.members.map((m) => m.to));
+            this.memberIds.set(set, ids);
+        }
+        return ids.has(id);
+    }
+
     private targetSet(id: string, members: () => SetMember[]): TargetSet {
         let set = this.targetSets.get(id);
         if (!set) {
@@ -406,6 +417,12 @@ export class PrincipalGraph {
         /** The decision when the actor's permission cannot depend on the target (then a whole TargetSet is linked), else undefined. */
         const forEveryTarget = (action: string, context: Context = ctx): boolean | undefined =>
             this.shareTargets ? decisionForEveryResource(inputs, action, context) : undefined;
+        /**
+         * Where a primitive excludes the actor's own principal (rewriting its own trust, signing in
+         * as itself), a node that is not that principal itself (`X*` acting for X) must not get X
+         * through a set: such actors check each target instead.
+         */
+        const excludesSelf = (set: TargetSet) => self !== undefined && self.id !== node.id && this.isMember(set, self.id);
         const denied = (action: string, resource: string): boolean => {
             const d = evaluate(inputs, { action, resource, context: ctx });
             return d.allowed === "no" && d.deniedBy !== undefined;
@@ -508,7 +525,7 @@ export class PrincipalGraph {
                 if (!may(action)) {
                     continue;
                 }
-                if (forEveryTarget(action) !== undefined) {
+                if (forEveryTarget(action) !== undefined && !excludesSelf(this.computeSet(kind))) {
                     addSet(this.computeSet(kind), action);
                     continue;
                 }
@@ -522,7 +539,7 @@ export class PrincipalGraph {
         }
 
         // Changing trust policies.
-        if (may("iam:UpdateAssumeRolePolicy") && forEveryTarget("iam:UpdateAssumeRolePolicy") !== undefined) {
+        if (may("iam:UpdateAssumeRolePolicy") && forEveryTarget("iam:UpdateAssumeRolePolicy") !== undefined && !excludesSelf(this.allRolesSet())) {
             addSet(this.allRolesSet(), "iam:UpdateAssumeRolePolicy");
         } else if (may("iam:UpdateAssumeRolePolicy")) {
             for (const role of this.roleIndex.query(reach("iam:UpdateAssumeRolePolicy"))) {
@@ -547,7 +564,7 @@ export class PrincipalGraph {
             if (self?.kind === "group" || !may(action)) {
                 continue;
             }
-            if (forEveryTarget(action) !== undefined) {
+            if (forEveryTarget(action) !== undefined && !excludesSelf(this.allUsersSet())) {
                 addSet(this.allUsersSet(), action);
                 continue;
             }
