@@ -13,7 +13,7 @@
  *   growth from 1k to 5k                exponent <= 1.2
  *
  * Options: --runs N (cold starts per pack, default 7), --requests N (Analyze calls, default 2000),
- * --sizes 1000,5000,20000, --shapes dense-trust,assume-chain,groups,k8s-bindings,
+ * --sizes 1000,5000,20000, --shapes dense-trust,dense-trust-reported,assume-chain,groups,k8s-bindings,
  * --shape-sizes 1000,5000, --repeat N (AnalyzeStack runs per size, medians; default 1),
  * --skip cold,analyze,stack,shapes.
  */
@@ -37,7 +37,7 @@ const RUNS = Number(arg("runs", "7"));
 const REQUESTS = Number(arg("requests", "2000"));
 const SIZES = arg("sizes", "1000,5000,20000").split(",").map(Number);
 const SKIP = new Set(arg("skip", "").split(",").filter(Boolean));
-const SHAPE_NAMES = arg("shapes", "dense-trust,assume-chain,groups,k8s-bindings").split(",").filter(Boolean);
+const SHAPE_NAMES = arg("shapes", "dense-trust,dense-trust-reported,assume-chain,groups,k8s-bindings").split(",").filter(Boolean);
 const SHAPE_SIZES = arg("shape-sizes", "1000,5000").split(",").map(Number);
 const REPEAT = Number(arg("repeat", "1"));
 
@@ -258,7 +258,7 @@ async function main(): Promise<void> {
             if (!SHAPES[name]) {
                 throw new Error(`unknown shape ${name} (known: ${Object.keys(SHAPES).join(", ")})`);
             }
-            shapes[name] = await stackScale(`AnalyzeStack, adversarial shape "${name}" (size = principals)`, noop, SHAPES[name], SHAPE_SIZES, { time: 2, memory: 1.5 });
+            shapes[name] = await stackScale(`AnalyzeStack, adversarial shape "${name}" (test/bench/stack-analysis.ts)`, noop, SHAPES[name], SHAPE_SIZES, { time: 2, memory: 1.5 });
         }
         results.shapes = shapes;
     }

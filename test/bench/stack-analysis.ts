@@ -190,11 +190,31 @@ function rootStack(): ResourceRecord {
 
 /**
  * Dense trust, as in older accounts: every role trusts the account root and may assume any role
- * (`sts:AssumeRole` on `*`), so every role can become every other. One role in 100 deploys and
- * one in 100 approves, so every role reaches both conflicting duties and is reported with its
- * paths. Per pair that is `roles`^2 escalation edges.
+ * (`sts:AssumeRole` on `*`), so every role can become every other: per pair that is `roles`^2
+ * escalation edges. One role in 100 approves (its trust requires MFA); one in 100 is a CI deployer
+ * (trusted by CodeBuild, not by the account) that may assume any role too, so every deployer is
+ * reported with its path to an approver.
  */
 export function denseTrustStack(roles: number): ResourceRecord[] {
+    const out = [rootStack()];
+    const assumeAny = { Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" };
+    for (let i = 0; i < roles; i++) {
+        if (i % 100 === 0) {
+            out.push(role(`dense-${i}`, [{ Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "sts:AssumeRole" }], [assumeAny, DEPLOY_STMT]));
+        } else if (i % 100 === 50) {
+            out.push(role(`dense-${i}`, [{ ...TRUST_ACCOUNT, Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }], [assumeAny, APPROVE_STMT]));
+        } else {
+            out.push(role(`dense-${i}`, [TRUST_ACCOUNT], [assumeAny]));
+        }
+    }
+    return out;
+}
+
+/**
+ * Dense trust where every role is reported: as above, but deployers trust the account root too, so
+ * every role reaches both duties (each of the `roles` findings prints two paths).
+ */
+export function denseTrustReportedStack(roles: number): ResourceRecord[] {
     const out = [rootStack()];
     for (let i = 0; i < roles; i++) {
         const duty = i % 100 === 0 ? [DEPLOY_STMT] : i % 100 === 50 ? [APPROVE_STMT] : [];
@@ -218,16 +238,18 @@ export function assumeChainStack(roles: number): ResourceRecord[] {
 }
 
 /**
- * Many groups with many members: `principals` resources split into users and groups (about 1 group
- * per 20 users); every user is in 10 groups, each group grants a slice of permissions and may add
- * users to the groups of its department (iam:AddUserToGroup), one group in 50 deploys and one
- * approves.
+ * Many groups with many members: `size` resources, users and groups (about 1 group per 20 users,
+ * each with its policy and membership resource, named `dept-<d>-<g>` in 10 departments); every user is in 10 groups, each group
+ * grants a slice of read permissions. One group in 50 deploys and one approves, both in
+ * department 0; one group in 100 (team leads) may add users to department 0's groups
+ * (iam:AddUserToGroup on `group/dept-0-*`), so its members are reported.
  */
-export function groupsStack(principals: number): ResourceRecord[] {
+export function groupsStack(size: number): ResourceRecord[] {
     const out = [rootStack()];
-    const groups = Math.max(10, Math.round(principals / 21));
-    const users = principals - 2 * groups; // each group comes with its membership resource
+    const groups = Math.max(10, Math.round(size / 23));
+    const users = size - 3 * groups;
     const members: string[][] = Array.from({ length: groups }, () => []);
+    const groupName = (g: number) => `dept-${g % 10}-${g}`;
     for (let u = 0; u < users; u++) {
         out.push(record("aws:iam/user:User", `user-${u}`, { name: `user-${u}`, arn: `arn:aws:iam::${ACCOUNT}:user/user-${u}`, path: "/" }));
         for (let k = 0; k < 10; k++) {
@@ -235,25 +257,19 @@ export function groupsStack(principals: number): ResourceRecord[] {
         }
     }
     for (let g = 0; g < groups; g++) {
-        const name = `group-${g}`;
-        const duty = g % 50 === 0 ? [DEPLOY_STMT] : g % 50 === 25 ? [APPROVE_STMT] : [];
+        const name = groupName(g);
+        const extra = g % 50 === 0 ? [DEPLOY_STMT] : g % 50 === 10 ? [APPROVE_STMT] : g % 100 === 7 ? [{ Effect: "Allow", Action: "iam:AddUserToGroup", Resource: `arn:aws:iam::${ACCOUNT}:group/dept-0-*` }] : [];
         out.push(
             record("aws:iam/group:Group", name, { name, arn: `arn:aws:iam::${ACCOUNT}:group/${name}`, path: "/" }),
             record("aws:iam/groupMembership:GroupMembership", `${name}-members`, { name: `${name}-members`, group: name, users: [...new Set(members[g])] }),
-        );
-        out.push(
             record("aws:iam/groupPolicy:GroupPolicy", `${name}-policy`, {
                 name: `${name}-policy`,
                 group: name,
-                policy: doc(
-                    { Effect: "Allow", Action: ["s3:GetObject", "dynamodb:GetItem"], Resource: `arn:aws:s3:::dept-${g % 10}/*` },
-                    { Effect: "Allow", Action: "iam:AddUserToGroup", Resource: `arn:aws:iam::${ACCOUNT}:group/dept-${g % 10}-*` },
-                    ...duty,
-                ),
+                policy: doc({ Effect: "Allow", Action: ["s3:GetObject", "dynamodb:GetItem"], Resource: `arn:aws:s3:::dept-${g % 10}/*` }, ...extra),
             }),
         );
     }
-    return out.slice(0, principals + 1);
+    return out;
 }
 
 /**
@@ -295,9 +311,10 @@ export function k8sBindingsStack(bindings: number): ResourceRecord[] {
     return out;
 }
 
-/** The adversarial shapes by name, each a function of its size (principals, roughly resources). */
+/** The adversarial shapes by name, each a function of its size (roles, resources, or bindings: see each). */
 export const SHAPES: Record<string, (size: number) => ResourceRecord[]> = {
     "dense-trust": denseTrustStack,
+    "dense-trust-reported": denseTrustReportedStack,
     "assume-chain": assumeChainStack,
     "groups": groupsStack,
     "k8s-bindings": k8sBindingsStack,

@@ -15,6 +15,7 @@ import { DutyConfig, dutyConfigOptions } from "../../../policypack/src/engine/du
 import { GraphEdge } from "../../../policypack/src/engine/duties/graph";
 import { TestResource, urnOf } from "../../harness/policy-harness";
 import { assumeChainStack, denseTrustStack, groupsStack, k8sBindingsStack, toStackModel } from "../../bench/stack-analysis";
+import { APPROVE_RULE, clusterRole, clusterRoleBinding, DEPLOY_RULE, k8sRole, roleBinding, rule, Rule, serviceAccount, Subject, tokenSecret } from "../rbac/builders";
 import { allow, APPROVE, deny, DEPLOY, doc, group, groupArn, groupPolicy, role, roleArn, Stmt, trustArn, trustService, user, userArn, userPolicy } from "./builders";
 
 function stack(resources: TestResource[]): StackModel {
@@ -293,7 +294,76 @@ const randomStack = fc
         return out;
     });
 
+const NAMESPACES = ["n0", "n1", "n2"];
+const k8sSubject = fc.constantFrom<Subject>(
+    { kind: "ServiceAccount", name: "a", namespace: "n0" },
+    { kind: "ServiceAccount", name: "b", namespace: "n0" },
+    { kind: "ServiceAccount", name: "a", namespace: "n1" },
+    { kind: "ServiceAccount", name: "default", namespace: "n2" },
+    { kind: "User", name: "alice" },
+    { kind: "Group", name: "devs" },
+);
+const k8sRule = fc.constantFrom<Rule>(
+    DEPLOY_RULE,
+    APPROVE_RULE,
+    rule([""], ["pods"], ["create"]),
+    rule(["batch"], ["jobs"], ["patch"]),
+    rule([""], ["pods/exec"], ["create"]),
+    rule([""], ["pods/attach"], ["create"]),
+    rule([""], ["serviceaccounts/token"], ["create"]),
+    rule([""], ["serviceaccounts/token"], ["create"], ["a"]),
+    rule([""], ["secrets"], ["get"]),
+    rule([""], ["secrets"], ["list"]),
+    rule([""], ["users", "groups", "serviceaccounts"], ["impersonate"]),
+    rule([""], ["serviceaccounts"], ["impersonate"], ["b"]),
+    rule(["rbac.authorization.k8s.io"], ["rolebindings"], ["create"]),
+    rule(["rbac.authorization.k8s.io"], ["roles", "clusterroles"], ["bind"]),
+    rule(["rbac.authorization.k8s.io"], ["roles"], ["escalate", "update"]),
+    rule(["*"], ["*"], ["*"]),
+);
+
+/** RBAC stacks: roles and cluster roles with random rules bound in random namespaces, token secrets, workloads. */
+const randomK8sStack = fc
+    .record({
+        bindings: fc.array(
+            fc.record({ rules: fc.array(k8sRule, { minLength: 1, maxLength: 3 }), namespace: fc.constantFrom(undefined, ...NAMESPACES), subjects: fc.array(k8sSubject, { minLength: 1, maxLength: 2 }) }),
+            { minLength: 1, maxLength: 5 },
+        ),
+        secrets: fc.subarray(["n0/a", "n0/b", "n1/a"]),
+        workloads: fc.subarray(["n0/a", "n1/a", "n2/default"]),
+    })
+    .map(({ bindings, secrets, workloads }) => {
+        const out: TestResource[] = [serviceAccount("n0", "a"), serviceAccount("n0", "b"), serviceAccount("n1", "a")];
+        bindings.forEach((b, i) => {
+            if (b.namespace === undefined) {
+                out.push(clusterRole(`cr${i}`, b.rules), clusterRoleBinding(`crb${i}`, `cr${i}`, b.subjects));
+            } else {
+                out.push(k8sRole(b.namespace, `r${i}`, b.rules), roleBinding(b.namespace, `rb${i}`, { kind: "Role", name: `r${i}` }, b.subjects));
+            }
+        });
+        secrets.forEach((x) => out.push(tokenSecret(x.split("/")[0], x.split("/")[1])));
+        workloads.forEach((x, i) =>
+            out.push({
+                type: "kubernetes:apps/v1:Deployment",
+                name: `w${i}`,
+                props: { metadata: { name: `w${i}`, namespace: x.split("/")[0] }, spec: { template: { spec: { serviceAccountName: x.split("/")[1], containers: [{ name: "c", image: "x" }] } } } },
+            }),
+        );
+        return out;
+    });
+
 describe("escalation analysis at scale: shared target sets find what per-target edges find", () => {
+    it("random Kubernetes stacks (workloads, exec, tokens, secrets, impersonation, bind and escalate, cluster-wide and namespaced)", () => {
+        let compared = 0;
+        fc.assert(
+            fc.property(randomK8sStack, (resources) => {
+                compared += assertSameAnalysis(stack(resources));
+            }),
+            { numRuns: 300 },
+        );
+        assert.ok(compared > 300, `paths were compared (${compared})`);
+    });
+
     it("random IAM stacks (trust by account, name and service, conditions, tags, boundaries, denies, groups, compute)", () => {
         let compared = 0;
         fc.assert(

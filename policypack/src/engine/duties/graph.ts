@@ -371,6 +371,23 @@ export class PrincipalGraph {
         );
     }
 
+    /** Every Kubernetes subject of a kind (targets of unrestricted impersonation). */
+    private subjectsSet(kind: K8sSubject["kind"]): TargetSet {
+        return this.targetSet(`k8s-subjects:${kind}`, () =>
+            [...this.rbac.subjects.values()].filter((s) => s.kind === kind).map((s) => ({ to: this.addSubjectNode(s).id })),
+        );
+    }
+
+    /** The service accounts of a namespace, `default` included: a workload created there may run as any of them. */
+    private namespaceAccountsSet(ns: string, names: Iterable<string>): TargetSet {
+        return this.targetSet(`k8s-namespace-accounts:${ns}`, () =>
+            [...names].map((name) => {
+                const s = this.rbac.subjects.get(`k8s:ServiceAccount:${ns}/${name}`) ?? makeSubject("ServiceAccount", name, ns);
+                return { to: this.addSubjectNode(s).id, note: `runs as ${s.label}` };
+            }),
+        );
+    }
+
     // ---- AWS edges ----------------------------------------------------------------------------
 
     private awsEdges(node: GraphNode): GraphEdge[] {
@@ -874,24 +891,36 @@ export class PrincipalGraph {
                 out.push({ from: node.id, to: to.id, label, note, via: via?.binding });
             }
         };
+        const addSet = (set: TargetSet, label: string, via: K8sGrant | undefined) => {
+            if (set.members.length > 0) {
+                out.push({ from: node.id, to: set.id, label, via: via?.binding, toSet: true });
+            }
+        };
+        // A subject bound in thousands of namespaces: look only at the grants that can apply in one.
+        const { scoped, grantsIn } = grantsByNamespace(grants);
         const subjects = [...this.rbac.subjects.values()];
         const mayImpersonate = grants.some((g) => g.rule.verbs.includes("impersonate") || g.rule.verbs.includes("*"));
         // impersonate
         for (const [resource, kind] of mayImpersonate ? ([["users", "User"], ["groups", "Group"], ["serviceaccounts", "ServiceAccount"]] as const) : []) {
+            // The first grant that allows impersonating some subject, if unrestricted, is the grant for every subject.
+            const first = findGrant(grants, { apiGroup: "", resource, verb: "impersonate" });
+            if (this.shareTargets && first && first.namespace === undefined && !first.rule.resourceNames) {
+                addSet(this.subjectsSet(kind), `impersonate ${resource}`, first);
+                continue;
+            }
             for (const s of subjects) {
                 if (s.kind !== kind) {
                     continue;
                 }
-                const g = findGrant(grants, { apiGroup: "", resource, verb: "impersonate", namespace: s.namespace, resourceName: s.name });
+                const g = findGrant(grantsIn(s.namespace), { apiGroup: "", resource, verb: "impersonate", namespace: s.namespace, resourceName: s.name });
                 if (g) {
                     add(this.addSubjectNode(s), `impersonate ${resource}`, undefined, g);
                 }
             }
         }
         // bind / escalate to any role, in a namespace or the cluster
-        const scopes = new Set<string | undefined>(grants.map((g) => g.namespace));
-        for (const ns of scopes) {
-            const scoped = grants.filter((g) => g.namespace === ns);
+        for (const [ns, inScope] of scoped) {
+            const scoped = inScope;
             const roleKinds = ns === undefined ? ["clusterroles", "roles"] : ["roles", "clusterroles"];
             const bindingKind = ns === undefined ? "clusterrolebindings" : "rolebindings";
             let label: string | undefined;
@@ -936,11 +965,15 @@ export class PrincipalGraph {
             let workloadVerb = "create";
             const workload = WORKLOAD_RESOURCES.find(([group, resource]) =>
                 ["create", "update", "patch"].some((verb) => {
-                    workloadGrant = findGrant(grants, { apiGroup: group, resource, verb, namespace: ns });
+                    workloadGrant = findGrant(grantsIn(ns), { apiGroup: group, resource, verb, namespace: ns });
                     workloadVerb = verb;
                     return workloadGrant !== undefined;
                 }),
             );
+            if (workload && this.shareTargets) {
+                addSet(this.namespaceAccountsSet(ns, withDefault), `${workloadVerb} ${workload[1]} in namespace ${ns}`, workloadGrant);
+                continue;
+            }
             for (const name of withDefault) {
                 const s = this.rbac.subjects.get(`k8s:ServiceAccount:${ns}/${name}`) ?? makeSubject("ServiceAccount", name, ns);
                 if (s.id === node.id) {
@@ -951,12 +984,12 @@ export class PrincipalGraph {
                     continue;
                 }
                 // exec/attach into running pods: they carry their service account's token
-                const exec = findGrant(grants, { apiGroup: "", resource: "pods/exec", verb: "create", namespace: ns }) ?? findGrant(grants, { apiGroup: "", resource: "pods/attach", verb: "create", namespace: ns });
+                const exec = findGrant(grantsIn(ns), { apiGroup: "", resource: "pods/exec", verb: "create", namespace: ns }) ?? findGrant(grantsIn(ns), { apiGroup: "", resource: "pods/attach", verb: "create", namespace: ns });
                 if (exec && this.rbac.workloadServiceAccounts.has(s.id)) {
                     add(this.addSubjectNode(s), `create ${exec.rule.resources.includes("pods/attach") && !exec.rule.resources.includes("pods/exec") ? "pods/attach" : "pods/exec"} in namespace ${ns}`, `pods run as ${s.label}`, exec);
                     continue;
                 }
-                const token = findGrant(grants, { apiGroup: "", resource: "serviceaccounts/token", verb: "create", namespace: ns, resourceName: name });
+                const token = findGrant(grantsIn(ns), { apiGroup: "", resource: "serviceaccounts/token", verb: "create", namespace: ns, resourceName: name });
                 if (token) {
                     add(this.addSubjectNode(s), `create serviceaccounts/token in namespace ${ns}`, `a token of ${s.label}`, token);
                     continue;
@@ -966,7 +999,7 @@ export class PrincipalGraph {
                     const secretName = readString(secret.props, "metadata.name");
                     let secretGrant: K8sGrant | undefined;
                     const verb = ["get", "list", "watch"].find((v) =>
-                        (secretGrant = findGrant(grants, { apiGroup: "", resource: "secrets", verb: v, namespace: ns, resourceName: v === "get" && secretName.state === "known" ? secretName.value : undefined })),
+                        (secretGrant = findGrant(grantsIn(ns), { apiGroup: "", resource: "secrets", verb: v, namespace: ns, resourceName: v === "get" && secretName.state === "known" ? secretName.value : undefined })),
                     );
                     if (verb) {
                         add(this.addSubjectNode(s), `${verb} secrets in namespace ${ns}`, `reads the token of ${s.label}`, secretGrant);
@@ -976,6 +1009,35 @@ export class PrincipalGraph {
         }
         return out;
     }
+}
+
+/**
+ * A subject's grants by the namespace they are bound in (undefined: cluster-wide), and the grants
+ * that can apply in a namespace (its own and the cluster-wide ones) in their original order, so
+ * `findGrant` over them finds the same first grant as over all grants.
+ */
+function grantsByNamespace(grants: readonly K8sGrant[]): { scoped: Map<string | undefined, K8sGrant[]>; grantsIn: (ns: string | undefined) => readonly K8sGrant[] } {
+    const scoped = new Map<string | undefined, K8sGrant[]>();
+    const order = new Map<K8sGrant, number>();
+    grants.forEach((g, i) => {
+        pushTo(scoped, g.namespace, g);
+        order.set(g, i);
+    });
+    const memo = new Map<string, readonly K8sGrant[]>();
+    const grantsIn = (ns: string | undefined): readonly K8sGrant[] => {
+        if (ns === undefined) {
+            return grants;
+        }
+        let list = memo.get(ns);
+        if (!list) {
+            const own = scoped.get(ns) ?? [];
+            const cluster = scoped.get(undefined) ?? [];
+            list = cluster.length === 0 ? own : [...cluster, ...own].sort((a, b) => order.get(a)! - order.get(b)!);
+            memo.set(ns, list);
+        }
+        return list;
+    };
+    return { scoped, grantsIn };
 }
 
 /** The per-target edge an edge into a set stands for. */
