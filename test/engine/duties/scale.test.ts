@@ -14,7 +14,7 @@ import { DutyAnalysis, GraphView, reachableMasks, towardHolders } from "../../..
 import { DutyConfig, dutyConfigOptions } from "../../../policypack/src/engine/duties/duties";
 import { GraphEdge } from "../../../policypack/src/engine/duties/graph";
 import { TestResource, urnOf } from "../../harness/policy-harness";
-import { assumeChainStack, denseTrustStack, groupsStack, k8sBindingsStack, toStackModel } from "../../bench/stack-analysis";
+import { assumeChainStack, denseTrustReportedStack, denseTrustStack, groupsStack, k8sBindingsStack, toStackModel } from "../../bench/stack-analysis";
 import { APPROVE_RULE, clusterRole, clusterRoleBinding, DEPLOY_RULE, k8sRole, roleBinding, rule, Rule, serviceAccount, Subject, tokenSecret } from "../rbac/builders";
 import { allow, APPROVE, deny, DEPLOY, doc, group, groupArn, groupPolicy, role, roleArn, Stmt, trustArn, trustService, user, userArn, userPolicy } from "./builders";
 
@@ -377,6 +377,7 @@ describe("escalation analysis at scale: shared target sets find what per-target 
 
     for (const [name, generate, size] of [
         ["dense trust", denseTrustStack, 120],
+        ["dense trust, every role reported", denseTrustReportedStack, 120],
         ["a long assume chain", assumeChainStack, 60],
         ["many groups with many members", groupsStack, 150],
         ["many Kubernetes bindings to one service account", k8sBindingsStack, 40],
@@ -388,7 +389,7 @@ describe("escalation analysis at scale: shared target sets find what per-target 
 
     it("dense trust is stored as shared sets: edges grow with roles, not with pairs of roles", () => {
         const edges = (roles: number) => {
-            const g = new DutyAnalysis(toStackModel(denseTrustStack(roles)), defaults()).graph;
+            const g = new DutyAnalysis(toStackModel(denseTrustReportedStack(roles)), defaults()).graph;
             let n = 0;
             for (const id of g.nodes.keys()) {
                 n += g.edgesOf(id).length;
@@ -399,7 +400,7 @@ describe("escalation analysis at scale: shared target sets find what per-target 
             return n;
         };
         assert.ok(edges(400) <= 2 * edges(200) + 10, `${edges(200)} edges at 200 roles, ${edges(400)} at 400`);
-        const perTarget = new DutyAnalysis(toStackModel(denseTrustStack(200)), defaults(), { shareTargets: false }).graph;
+        const perTarget = new DutyAnalysis(toStackModel(denseTrustReportedStack(200)), defaults(), { shareTargets: false }).graph;
         let pairs = 0;
         for (const id of perTarget.nodes.keys()) {
             pairs += perTarget.edgesOf(id).length;
