@@ -11,17 +11,19 @@
  * account), at 1,000 and 5,000 principals:
  *   AnalyzeStack at 5k                  <= 2x the no-op stack pack in time, <= 1.5x in peak RSS
  *   growth from 1k to 5k                exponent <= 1.2
+ * and the offline check of a 50,000-resource `pulumi stack export` through the real CLI
+ * (test/bench/export-check.ts): the CLI's peak RSS below its pack's.
  *
  * Options: --runs N (cold starts per pack, default 7), --requests N (Analyze calls, default 2000),
  * --sizes 1000,5000,20000, --shapes dense-trust,dense-trust-reported,assume-chain,groups,k8s-bindings,
  * --shape-sizes 1000,5000, --repeat N (AnalyzeStack runs per size, medians; default 1),
- * --skip cold,analyze,stack,shapes.
+ * --export-size N (default 50000), --skip cold,analyze,stack,shapes,export.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { launchPolicyPack, LaunchedPack, preparePack } from "../../cli/analyzer/client";
 import { pb } from "../../cli/analyzer/proto";
-import { buildAnalyzeRequest, buildAnalyzerResource, ResourceIndex } from "../../cli/analyzer/serialize";
+import { buildAnalyzeRequest, encodeAnalyzeStackRequest, ResourceIndex } from "../../cli/analyzer/serialize";
 import type { ResourceRecord, StackSnapshot } from "../../cli/model";
 import { recordProgram } from "../../cli/sources/program";
 import { emptyFloorPack, noopStackFloorPack, SEALED_INFRA_PACK } from "./floors";
@@ -40,6 +42,7 @@ const SKIP = new Set(arg("skip", "").split(",").filter(Boolean));
 const SHAPE_NAMES = arg("shapes", "dense-trust,dense-trust-reported,assume-chain,groups,k8s-bindings").split(",").filter(Boolean);
 const SHAPE_SIZES = arg("shape-sizes", "1000,5000").split(",").map(Number);
 const REPEAT = Number(arg("repeat", "1"));
+const EXPORT_SIZE = Number(arg("export-size", "50000"));
 
 const identity = { organization: "organization", project: "bench", stack: "dev", dryRun: false, config: {} };
 
@@ -172,8 +175,7 @@ async function stackScale(
     for (const size of sizes) {
         const resources = generate(size);
         const index = new ResourceIndex(resources);
-        const req = new pb.AnalyzeStackRequest();
-        req.setResourcesList(resources.map((r) => buildAnalyzerResource(r, r.outputs, index)));
+        const req = encodeAnalyzeStackRequest(resources, (r) => r.outputs, index);
         const runs: StackRow["runs"] = [];
         for (let i = 0; i < REPEAT; i++) {
             const f = await analyzeStackOnce(floor, resources, req);
@@ -211,6 +213,21 @@ async function stackScale(
 /** k in time ~ size^k between two measurements (1 = linear, 2 = quadratic). */
 function growthExponent(sizeA: number, timeA: number, sizeB: number, timeB: number): number {
     return Math.log(timeB / timeA) / Math.log(sizeB / sizeA);
+}
+
+/** `sealed-infra check --stack-export` on a large export: the CLI must hold less than the pack it drives. */
+async function exportCheck(): Promise<unknown> {
+    const { measureCheck, writeSyntheticExport } = await import("./export-check");
+    const file = writeSyntheticExport(EXPORT_SIZE);
+    console.log(`\nsealed-infra check --stack-export, ${EXPORT_SIZE} resources (${(fs.statSync(file).size / 1e6).toFixed(0)} MB; peak RSS sampled from /proc, median of ${REPEAT})`);
+    const runs = [];
+    for (let i = 0; i < REPEAT; i++) {
+        runs.push(await measureCheck(file));
+    }
+    const cliMb = median(runs.map((r) => r.cliMb));
+    const packMb = median(runs.map((r) => r.packMb));
+    console.log(`  CLI peak ${cliMb.toFixed(0)} MB   pack peak ${packMb.toFixed(0)} MB   CLI/pack ${(cliMb / packMb).toFixed(2)}x  ${verdict(cliMb / packMb, 1)}   (${(median(runs.map((r) => r.ms)) / 1000).toFixed(0)} s)`);
+    return { size: EXPORT_SIZE, cliMb, packMb, runs };
 }
 
 async function loadGenerator(): Promise<(size: number) => ResourceRecord[]> {
@@ -261,6 +278,9 @@ async function main(): Promise<void> {
             shapes[name] = await stackScale(`AnalyzeStack, adversarial shape "${name}" (test/bench/stack-analysis.ts)`, noop, SHAPES[name], SHAPE_SIZES, { time: 2, memory: 1.5 });
         }
         results.shapes = shapes;
+    }
+    if (!SKIP.has("export")) {
+        results.export = await exportCheck();
     }
     fs.mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
     fs.writeFileSync(path.join(ROOT, ".bench", "results.json"), JSON.stringify(results, null, 2));
