@@ -13,6 +13,9 @@ import { StackModel, StackResource } from "../../../policypack/src/engine/stack-
 import { DutyAnalysis, GraphView, reachableMasks, towardHolders } from "../../../policypack/src/engine/duties/analysis";
 import { DutyConfig, dutyConfigOptions } from "../../../policypack/src/engine/duties/duties";
 import { GraphEdge } from "../../../policypack/src/engine/duties/graph";
+import { Context } from "../../../policypack/src/engine/iam/conditions";
+import { parsePolicyDocument, Statement } from "../../../policypack/src/engine/iam/document";
+import { decisionForEveryResource, evaluate } from "../../../policypack/src/engine/iam/evaluate";
 import { TestResource, urnOf } from "../../harness/policy-harness";
 import { assumeChainStack, denseTrustReportedStack, denseTrustStack, groupsStack, k8sBindingsStack, toStackModel } from "../../bench/stack-analysis";
 import { APPROVE_RULE, clusterRole, clusterRoleBinding, DEPLOY_RULE, k8sRole, roleBinding, rule, Rule, serviceAccount, Subject, tokenSecret } from "../rbac/builders";
@@ -144,6 +147,47 @@ describe("escalation analysis at scale: algorithms against a naive BFS", () => {
             }),
             { numRuns: 2000 },
         );
+    });
+});
+
+describe("escalation analysis at scale: one decision for every target", () => {
+    const statement = fc.record({
+        Effect: fc.constantFrom("Allow", "Deny"),
+        Action: fc.constantFrom("sts:AssumeRole", "sts:*", "iam:PassRole", "*"),
+        Resource: fc.constantFrom("*", roleArn("r1"), "arn:aws:iam::123456789012:role/r*", ["*", roleArn("r2")], "arn:aws:iam::*:role/${aws:PrincipalTag/team}-*"),
+        Condition: fc.constantFrom(
+            undefined,
+            { Bool: { "aws:MultiFactorAuthPresent": "true" } },
+            { StringEquals: { "aws:PrincipalTag/team": "a" } },
+            { StringEquals: { "aws:ResourceTag/team": "a" } },
+            { DateLessThan: { "aws:CurrentTime": "2001-01-01T00:00:00Z" } },
+        ),
+    });
+    const statements = (raw: unknown[]): Statement[] => {
+        const parsed = parsePolicyDocument(JSON.stringify({ Version: "2012-10-17", Statement: raw }), { label: "test" });
+        return parsed.state === "known" ? [...parsed.doc.statements] : [];
+    };
+
+    it("when it gives one, evaluating each target ARN gives the same answer", () => {
+        let decided = 0;
+        fc.assert(
+            fc.property(fc.array(statement, { maxLength: 4 }), fc.option(fc.array(statement, { maxLength: 2 }), { nil: undefined }), fc.constantFrom(undefined, "a", "b"), (identity, boundary, team) => {
+                const inputs = { identity: statements(identity), boundary: boundary && statements(boundary) };
+                const context = new Context({ "aws:PrincipalArn": roleArn("me"), ...(team ? { "aws:PrincipalTag/team": team } : {}) }, ["aws:PrincipalTag/"]);
+                for (const action of ["sts:AssumeRole", "iam:PassRole"]) {
+                    const every = decisionForEveryResource(inputs, action, context);
+                    if (every === undefined) {
+                        continue;
+                    }
+                    decided++;
+                    for (const arn of [roleArn("r1"), roleArn("r2"), roleArn("a-x"), "arn:aws:iam::999999999999:role/other", "arn:aws:iam::123456789012:role/*"]) {
+                        assert.equal(evaluate(inputs, { action, resource: arn, context }).allowed !== "no", every, `${action} on ${arn}`);
+                    }
+                }
+            }),
+            { numRuns: 3000 },
+        );
+        assert.ok(decided > 1000, `decisions were checked (${decided})`);
     });
 });
 
