@@ -134,8 +134,8 @@ const WORKLOAD_RESOURCES: [string, string][] = [
     ["", "replicationcontrollers"],
 ];
 const WORST_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
-/** Every action `writeAccess` may use on a role or user (a pre-filter: without one, no write edge exists). */
-const WRITE_ACTIONS = ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy", "iam:AttachUserPolicy", "iam:CreatePolicyVersion"];
+/** Every action `writeAccess` may use (a pre-filter: an actor allowed none of them on any resource has no write edge). */
+const WRITE_ACTIONS = ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy", "iam:AttachUserPolicy", "iam:PutGroupPolicy", "iam:AttachGroupPolicy", "iam:CreatePolicyVersion"];
 /** Where a new role may be created: any role name in the (unknown) account. */
 const NEW_ROLE = `arn:aws:iam::${SEG}:role/*`;
 
@@ -599,9 +599,10 @@ export class PrincipalGraph {
             writable.push(self, ...self.groups);
         }
         writable.push(...actAs);
-        // Members of shared sets only matter to an actor that may write some policy at all (the
-        // common dense case, assume-only roles, skips them without looking at each member).
-        if (actAsSets.length > 0 && WRITE_ACTIONS.some((a) => may(a))) {
+        // Only an actor that may write some policy at all looks at each target (the common dense
+        // case, assume-only roles, or users in many groups, skips them all at once).
+        const mayWrite = WRITE_ACTIONS.some((a) => may(a));
+        if (mayWrite && actAsSets.length > 0) {
             const listed = new Set(writable);
             for (const set of actAsSets) {
                 for (const m of set.members) {
@@ -612,7 +613,7 @@ export class PrincipalGraph {
                 }
             }
         }
-        for (const target of writable) {
+        for (const target of mayWrite ? writable : []) {
             const access = this.writeAccess(target, may, ctx);
             if (!access) {
                 continue;
