@@ -33,7 +33,7 @@ import {
 import { PolicyConfigInput, reconcilePolicyPackConfig } from "./config";
 import { ENGINE_ADDRESS, launchPolicyPack, LaunchedPack, PackLogLine } from "./launch";
 import { emptyPb, pb, structPb } from "./proto";
-import { buildAnalyzeRequest, buildAnalyzerResource, fromStruct, ResourceIndex } from "./serialize";
+import { buildAnalyzeRequest, encodeAnalyzeStackRequest, fromStruct, ResourceIndex } from "./serialize";
 
 export { launchHistory, launchPolicyPack, livePackPids } from "./launch";
 export type { LaunchedPack, LaunchOptions, PackLogLine } from "./launch";
@@ -355,10 +355,7 @@ export async function analyzeWith(
 
     // AnalyzeStack: outputs. A remediation changes what the provider is given, so the changed
     // top-level inputs are carried into the outputs sent here (the provider echoes inputs).
-    const stackReq = new pb.AnalyzeStackRequest();
-    stackReq.setResourcesList(
-        resources.map((r, i) => buildAnalyzerResource(r, outputsAfterRemediation(r, finalInputs[i]), index)),
-    );
+    const stackReq = encodeAnalyzeStackRequest(resources, (r, i) => outputsAfterRemediation(r, finalInputs[i]), index);
     const stackResp = await pack.call<analyzerPbTypes.AnalyzeResponse>("analyzeStack", stackReq, "AnalyzeStack");
     const stackDiags = stackResp
         .getDiagnosticsList()

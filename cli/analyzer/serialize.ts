@@ -296,3 +296,55 @@ export function buildAnalyzerResource(r: ResourceRecord, outputs: WireProperties
 export function fromStruct(s: { toJavaScript(): Record<string, unknown> } | undefined): WireProperties {
     return (s ? s.toJavaScript() : {}) as WireProperties;
 }
+
+/**
+ * The AnalyzeStackRequest of a whole stack, encoded one resource at a time: each AnalyzerResource
+ * message is built, encoded to bytes and dropped, so the request never exists as a tree of
+ * message objects (at 50k resources that tree is ten times the size of its bytes, and encoding it
+ * at once doubles that again). On the wire it is the same request: field 1 (`resources`), one
+ * length-delimited entry per resource, in order. The generated gRPC serializer calls
+ * serializeBinary() once; the bytes are joined then and the pieces released.
+ */
+export function encodeAnalyzeStackRequest(resources: readonly ResourceRecord[], outputsOf: (r: ResourceRecord, i: number) => WireProperties, index: ResourceIndex): analyzerPbTypes.AnalyzeStackRequest {
+    const req = new EncodedAnalyzeStackRequest();
+    resources.forEach((r, i) => req.addEncoded(buildAnalyzerResource(r, outputsOf(r, i), index).serializeBinary()));
+    return req;
+}
+
+class EncodedAnalyzeStackRequest extends pb.AnalyzeStackRequest {
+    private pieces: Uint8Array[] = [];
+    private size = 0;
+    private joined?: Uint8Array;
+
+    addEncoded(resource: Uint8Array): void {
+        const head = fieldHeader(1, resource.length);
+        this.pieces.push(head, resource);
+        this.size += head.length + resource.length;
+    }
+
+    override serializeBinary(): Uint8Array {
+        if (!this.joined) {
+            const out = new Uint8Array(this.size);
+            let at = 0;
+            for (const p of this.pieces) {
+                out.set(p, at);
+                at += p.length;
+            }
+            this.joined = out;
+            this.pieces = [];
+        }
+        return this.joined;
+    }
+}
+
+/** Tag (field number, wire type 2: length-delimited) and the length, both as protobuf varints. */
+function fieldHeader(field: number, length: number): Uint8Array {
+    const bytes: number[] = [(field << 3) | 2];
+    let n = length;
+    while (n > 0x7f) {
+        bytes.push((n & 0x7f) | 0x80);
+        n = Math.floor(n / 128);
+    }
+    bytes.push(n);
+    return Uint8Array.from(bytes);
+}

@@ -65,6 +65,24 @@ function describe(v: unknown): string {
     return typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)}`;
 }
 
+/** A malformed value deep inside a property map; the path to it is prepended level by level as it propagates. */
+class ValueProblem extends Error {
+    constructor(
+        readonly problem: (at: string) => string,
+        public path = "",
+    ) {
+        super("malformed value");
+    }
+
+    /** An error thrown under the child at `step` (`.key` or `[i]`), with the step added to its path. */
+    static at(step: string, e: unknown): unknown {
+        if (e instanceof ValueProblem) {
+            e.path = step + e.path;
+        }
+        return e;
+    }
+}
+
 class ExportReader {
     unreadableSecrets = 0;
 
@@ -74,23 +92,67 @@ class ExportReader {
         return new CheckError(`stack export ${this.file} ${problem}`, detail);
     }
 
-    /** A property value as the engine would send it to an analyzer. */
+    /**
+     * A property value as the engine would send it to an analyzer. Converts the parsed JSON in
+     * place (plain objects and arrays are kept, only special values are replaced), so a large
+     * export is not held twice; the path for a message is only put together when a value is
+     * malformed (ValueProblem collects it on the way out).
+     */
     value(v: unknown, where: string): WireValue {
+        try {
+            return this.convert(v);
+        } catch (e) {
+            if (e instanceof ValueProblem) {
+                throw this.error(e.problem(`${where}${e.path}`));
+            }
+            throw e;
+        }
+    }
+
+    private convert(v: unknown): WireValue {
         if (v === null || typeof v === "boolean" || typeof v === "number" || typeof v === "string") {
             return v;
         }
         if (Array.isArray(v)) {
-            return v.map((e, i) => this.value(e, `${where}[${i}]`));
+            for (let i = 0; i < v.length; i++) {
+                const e = v[i];
+                if (e !== null && typeof e === "object") {
+                    let c: WireValue;
+                    try {
+                        c = this.convert(e);
+                    } catch (err) {
+                        throw ValueProblem.at(`[${i}]`, err);
+                    }
+                    if (c !== e) {
+                        v[i] = c;
+                    }
+                } else if (typeof e !== "boolean" && typeof e !== "number" && typeof e !== "string" && e !== null) {
+                    throw new ValueProblem((at) => `has an unsupported value at ${at}`, `[${i}]`);
+                }
+            }
+            return v as WireValue[];
         }
         if (!isObject(v)) {
-            throw this.error(`has an unsupported value at ${where}`);
+            throw new ValueProblem((at) => `has an unsupported value at ${at}`);
         }
         if (!(SIG_KEY in v)) {
-            const out: Record<string, WireValue> = {};
-            for (const [k, e] of Object.entries(v)) {
-                out[k] = this.value(e, `${where}.${k}`);
+            for (const k of Object.keys(v)) {
+                const e = v[k];
+                if (e !== null && typeof e === "object") {
+                    let c: WireValue;
+                    try {
+                        c = this.convert(e);
+                    } catch (err) {
+                        throw ValueProblem.at(`.${k}`, err);
+                    }
+                    if (c !== e) {
+                        v[k] = c;
+                    }
+                } else if (typeof e !== "boolean" && typeof e !== "number" && typeof e !== "string" && e !== null) {
+                    throw new ValueProblem((at) => `has an unsupported value at ${at}`, `.${k}`);
+                }
             }
-            return out;
+            return v as { [key: string]: WireValue };
         }
         const sig = v[SIG_KEY];
         switch (sig) {
@@ -100,7 +162,7 @@ class ExportReader {
                 const hasCipher = typeof cipher === "string" && cipher !== "";
                 const hasPlain = typeof plain === "string" && plain !== "";
                 if (hasCipher === hasPlain) {
-                    throw this.error(`has a malformed secret at ${where}: exactly one of ciphertext or plaintext must be set`);
+                    throw new ValueProblem((at) => `has a malformed secret at ${at}: exactly one of ciphertext or plaintext must be set`);
                 }
                 if (hasCipher) {
                     this.unreadableSecrets++;
@@ -110,16 +172,16 @@ class ExportReader {
                 try {
                     parsed = JSON.parse(plain as string);
                 } catch (e) {
-                    throw this.error(`has a malformed secret at ${where}: plaintext is not JSON (${(e as Error).message})`);
+                    throw new ValueProblem((at) => `has a malformed secret at ${at}: plaintext is not JSON (${(e as Error).message})`);
                 }
-                return { [SIG_KEY]: SECRET_SIG, value: this.value(parsed, where) };
+                return { [SIG_KEY]: SECRET_SIG, value: this.convert(parsed) };
             }
             case ASSET_SIG:
             case ARCHIVE_SIG:
                 return v as { [key: string]: WireValue };
             case RESOURCE_REFERENCE_SIG: {
                 if (typeof v.urn !== "string") {
-                    throw this.error(`has a malformed resource reference at ${where}: missing urn`);
+                    throw new ValueProblem((at) => `has a malformed resource reference at ${at}: missing urn`);
                 }
                 if (!("id" in v)) {
                     return v.urn;
@@ -136,7 +198,7 @@ class ExportReader {
             }
             case FLOAT_SIG: {
                 if (typeof v.value !== "string" || !/^[0-9a-fA-F]{1,16}$/.test(v.value)) {
-                    throw this.error(`has a malformed float at ${where}`);
+                    throw new ValueProblem((at) => `has a malformed float at ${at}`);
                 }
                 const buf = Buffer.alloc(8);
                 buf.writeBigUInt64BE(BigInt(`0x${v.value}`));
@@ -144,12 +206,12 @@ class ExportReader {
             }
             case BYTE_STRING_SIG: {
                 if (typeof v.value !== "string") {
-                    throw this.error(`has a malformed byte string at ${where}`);
+                    throw new ValueProblem((at) => `has a malformed byte string at ${at}`);
                 }
                 return Buffer.from(v.value, "base64").toString("utf8");
             }
             default:
-                throw this.error(`has an unrecognized signature ${JSON.stringify(sig)} at ${where}`);
+                throw new ValueProblem((at) => `has an unrecognized signature ${JSON.stringify(sig)} at ${at}`);
         }
     }
 
@@ -311,6 +373,8 @@ export function readStackExport(file: string, opts: ReadStackExportOptions = {})
     } catch (e) {
         throw reader.error(`is not valid JSON: ${(e as Error).message}`, e);
     }
+    text = ""; // the parsed document is all that is needed from here on
+
     if (!isObject(doc)) {
         throw reader.error(`is not a \`pulumi stack export\` file: expected a JSON object, found ${describe(doc)}`);
     }

@@ -6,15 +6,24 @@
  *   Analyze per resource, p50           <= 1.5x an empty pack
  *   AnalyzeStack at 20k resources       <= 1.5x a pack with one no-op stack policy (time, peak RSS)
  *   growth from 1k to 20k resources     exponent <= 1.2
+ * and for the adversarial shapes of issue 12 (test/bench/stack-analysis.ts SHAPES: dense trust,
+ * long assume chains, many groups with many members, many Kubernetes bindings to one service
+ * account), at 1,000 and 5,000 principals:
+ *   AnalyzeStack at 5k                  <= 2x the no-op stack pack in time, <= 1.5x in peak RSS
+ *   growth from 1k to 5k                exponent <= 1.2
+ * and the offline check of a 50,000-resource `pulumi stack export` through the real CLI
+ * (test/bench/export-check.ts): the CLI's peak RSS below its pack's.
  *
  * Options: --runs N (cold starts per pack, default 7), --requests N (Analyze calls, default 2000),
- * --sizes 1000,5000,20000, --skip cold,analyze,stack.
+ * --sizes 1000,5000,20000, --shapes dense-trust,dense-trust-reported,assume-chain,groups,k8s-bindings,
+ * --shape-sizes 1000,5000, --repeat N (AnalyzeStack runs per size, medians; default 1),
+ * --export-size N (default 50000), --skip cold,analyze,stack,shapes,export.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { launchPolicyPack, LaunchedPack, preparePack } from "../../cli/analyzer/client";
 import { pb } from "../../cli/analyzer/proto";
-import { buildAnalyzeRequest, buildAnalyzerResource, ResourceIndex } from "../../cli/analyzer/serialize";
+import { buildAnalyzeRequest, encodeAnalyzeStackRequest, ResourceIndex } from "../../cli/analyzer/serialize";
 import type { ResourceRecord, StackSnapshot } from "../../cli/model";
 import { recordProgram } from "../../cli/sources/program";
 import { emptyFloorPack, noopStackFloorPack, SEALED_INFRA_PACK } from "./floors";
@@ -30,6 +39,10 @@ const RUNS = Number(arg("runs", "7"));
 const REQUESTS = Number(arg("requests", "2000"));
 const SIZES = arg("sizes", "1000,5000,20000").split(",").map(Number);
 const SKIP = new Set(arg("skip", "").split(",").filter(Boolean));
+const SHAPE_NAMES = arg("shapes", "dense-trust,dense-trust-reported,assume-chain,groups,k8s-bindings").split(",").filter(Boolean);
+const SHAPE_SIZES = arg("shape-sizes", "1000,5000").split(",").map(Number);
+const REPEAT = Number(arg("repeat", "1"));
+const EXPORT_SIZE = Number(arg("export-size", "50000"));
 
 const identity = { organization: "organization", project: "bench", stack: "dev", dryRun: false, config: {} };
 
@@ -121,52 +134,100 @@ async function analyzeLatency(floor: string, corpus: ResourceRecord[]): Promise<
     results.analyze = { p50, p90, ratio };
 }
 
-async function stackScale(floor: string, generate: (size: number) => ResourceRecord[]): Promise<void> {
-    console.log(`\nAnalyzeStack (whole stack, outputs; fresh pack per run; peak RSS = the pack's VmHWM)`);
-    console.log(`  ${"resources".padStart(9)}  ${"floor ms".padStart(9)}  ${"ours ms".padStart(9)}  ${"time x".padStart(7)}  ${"floor MB".padStart(8)}  ${"ours MB".padStart(8)}  ${"mem x".padStart(6)}`);
-    const rows: Array<{ size: number; floorMs: number; oursMs: number; floorMb: number; oursMb: number }> = [];
-    for (const size of SIZES) {
+interface StackRow {
+    size: number;
+    resources: number;
+    floorMs: number;
+    oursMs: number;
+    floorMb: number;
+    oursMb: number;
+    runs: { floorMs: number; oursMs: number; floorMb: number; oursMb: number }[];
+}
+
+/** One AnalyzeStack over `resources` in a freshly launched pack: wall time of the call and the pack's peak RSS. */
+async function analyzeStackOnce(dir: string, resources: ResourceRecord[], req: InstanceType<typeof pb.AnalyzeStackRequest>): Promise<{ ms: number; mb: number }> {
+    const pack = await launch(dir);
+    try {
+        await preparePack(pack, snapshotOf(resources), undefined);
+        const t0 = process.hrtime.bigint();
+        await pack.call("analyzeStack", req, "AnalyzeStack");
+        const t = ms(process.hrtime.bigint() - t0);
+        return { ms: t, mb: peakRssMb(pack) };
+    } finally {
+        await pack.close();
+    }
+}
+
+/**
+ * AnalyzeStack at each size, floor and ours side by side (alternating, REPEAT times, medians).
+ * Prints one row per size, then the ratios at the largest size and the growth exponent.
+ */
+async function stackScale(
+    title: string,
+    floor: string,
+    generate: (size: number) => ResourceRecord[],
+    sizes: readonly number[],
+    budget: { time: number; memory: number },
+): Promise<{ rows: StackRow[]; exponent?: number; floorExponent?: number }> {
+    console.log(`\n${title}`);
+    console.log(`  ${"size".padStart(6)}  ${"resources".padStart(9)}  ${"floor ms".padStart(9)}  ${"ours ms".padStart(9)}  ${"time x".padStart(7)}  ${"floor MB".padStart(8)}  ${"ours MB".padStart(8)}  ${"mem x".padStart(6)}`);
+    const rows: StackRow[] = [];
+    for (const size of sizes) {
         const resources = generate(size);
         const index = new ResourceIndex(resources);
-        const row = { size, floorMs: 0, oursMs: 0, floorMb: 0, oursMb: 0 };
-        for (const [label, dir] of [["floor", floor], ["ours", SEALED_INFRA_PACK]] as const) {
-            const req = new pb.AnalyzeStackRequest();
-            req.setResourcesList(resources.map((r) => buildAnalyzerResource(r, r.outputs, index)));
-            const pack = await launch(dir);
-            try {
-                await preparePack(pack, snapshotOf(resources), undefined);
-                const t0 = process.hrtime.bigint();
-                await pack.call("analyzeStack", req, "AnalyzeStack");
-                const t = ms(process.hrtime.bigint() - t0);
-                const mb = peakRssMb(pack);
-                if (label === "floor") {
-                    row.floorMs = t;
-                    row.floorMb = mb;
-                } else {
-                    row.oursMs = t;
-                    row.oursMb = mb;
-                }
-            } finally {
-                await pack.close();
-            }
+        const req = encodeAnalyzeStackRequest(resources, (r) => r.outputs, index);
+        const runs: StackRow["runs"] = [];
+        for (let i = 0; i < REPEAT; i++) {
+            const f = await analyzeStackOnce(floor, resources, req);
+            const o = await analyzeStackOnce(SEALED_INFRA_PACK, resources, req);
+            runs.push({ floorMs: f.ms, oursMs: o.ms, floorMb: f.mb, oursMb: o.mb });
         }
+        const row: StackRow = {
+            size,
+            resources: resources.length,
+            floorMs: median(runs.map((r) => r.floorMs)),
+            oursMs: median(runs.map((r) => r.oursMs)),
+            floorMb: median(runs.map((r) => r.floorMb)),
+            oursMb: median(runs.map((r) => r.oursMb)),
+            runs,
+        };
         rows.push(row);
         console.log(
-            `  ${String(size).padStart(9)}  ${row.floorMs.toFixed(0).padStart(9)}  ${row.oursMs.toFixed(0).padStart(9)}  ${(row.oursMs / row.floorMs).toFixed(2).padStart(6)}x  ${row.floorMb.toFixed(0).padStart(8)}  ${row.oursMb.toFixed(0).padStart(8)}  ${(row.oursMb / row.floorMb).toFixed(2).padStart(5)}x`,
+            `  ${String(size).padStart(6)}  ${String(row.resources).padStart(9)}  ${row.floorMs.toFixed(0).padStart(9)}  ${row.oursMs.toFixed(0).padStart(9)}  ${(row.oursMs / row.floorMs).toFixed(2).padStart(6)}x  ${row.floorMb.toFixed(0).padStart(8)}  ${row.oursMb.toFixed(0).padStart(8)}  ${(row.oursMb / row.floorMb).toFixed(2).padStart(5)}x` +
+                (REPEAT > 1 ? `   ours ms [${runs.map((r) => r.oursMs.toFixed(0)).join(", ")}]` : ""),
         );
     }
     const first = rows[0];
     const last = rows[rows.length - 1];
-    if (rows.length > 1) {
-        const exponent = Math.log(last.oursMs / first.oursMs) / Math.log(last.size / first.size);
-        const floorExponent = Math.log(last.floorMs / first.floorMs) / Math.log(last.size / first.size);
-        console.log(`  time ratio at ${last.size}: ${(last.oursMs / last.floorMs).toFixed(2)}x  ${verdict(last.oursMs / last.floorMs, 1.5)}`);
-        console.log(`  peak memory ratio at ${last.size}: ${(last.oursMb / last.floorMb).toFixed(2)}x  ${verdict(last.oursMb / last.floorMb, 1.5)}`);
-        console.log(`  growth exponent ${first.size} -> ${last.size}: ${exponent.toFixed(2)} (floor ${floorExponent.toFixed(2)})  ${verdict(exponent, 1.2)}`);
-        results.stack = { rows, exponent, floorExponent };
-    } else {
-        results.stack = { rows };
+    console.log(`  time ratio at ${last.size}: ${(last.oursMs / last.floorMs).toFixed(2)}x  ${verdict(last.oursMs / last.floorMs, budget.time)}`);
+    console.log(`  peak memory ratio at ${last.size}: ${(last.oursMb / last.floorMb).toFixed(2)}x  ${verdict(last.oursMb / last.floorMb, budget.memory)}`);
+    if (rows.length < 2) {
+        return { rows };
     }
+    const exponent = growthExponent(first.size, first.oursMs, last.size, last.oursMs);
+    const floorExponent = growthExponent(first.size, first.floorMs, last.size, last.floorMs);
+    console.log(`  growth exponent ${first.size} -> ${last.size}: ${exponent.toFixed(2)} (floor ${floorExponent.toFixed(2)})  ${verdict(exponent, 1.2)}`);
+    return { rows, exponent, floorExponent };
+}
+
+/** k in time ~ size^k between two measurements (1 = linear, 2 = quadratic). */
+function growthExponent(sizeA: number, timeA: number, sizeB: number, timeB: number): number {
+    return Math.log(timeB / timeA) / Math.log(sizeB / sizeA);
+}
+
+/** `sealed-infra check --stack-export` on a large export: the CLI must hold less than the pack it drives. */
+async function exportCheck(): Promise<unknown> {
+    const { measureCheck, writeSyntheticExport } = await import("./export-check");
+    const file = writeSyntheticExport(EXPORT_SIZE);
+    console.log(`\nsealed-infra check --stack-export, ${EXPORT_SIZE} resources (${(fs.statSync(file).size / 1e6).toFixed(0)} MB; peak RSS sampled from /proc, median of ${REPEAT})`);
+    const runs = [];
+    for (let i = 0; i < REPEAT; i++) {
+        runs.push(await measureCheck(file));
+    }
+    const cliMb = median(runs.map((r) => r.cliMb));
+    const packMb = median(runs.map((r) => r.packMb));
+    console.log(`  CLI peak ${cliMb.toFixed(0)} MB   pack peak ${packMb.toFixed(0)} MB   CLI/pack ${(cliMb / packMb).toFixed(2)}x  ${verdict(cliMb / packMb, 1)}   (${(median(runs.map((r) => r.ms)) / 1000).toFixed(0)} s)`);
+    return { size: EXPORT_SIZE, cliMb, packMb, runs };
 }
 
 async function loadGenerator(): Promise<(size: number) => ResourceRecord[]> {
@@ -198,7 +259,28 @@ async function main(): Promise<void> {
         await analyzeLatency(empty, corpus);
     }
     if (!SKIP.has("stack")) {
-        await stackScale(noop, await loadGenerator());
+        results.stack = await stackScale(
+            "AnalyzeStack, ordinary stacks (whole stack, outputs; fresh pack per run; peak RSS = the pack's VmHWM)",
+            noop,
+            await loadGenerator(),
+            SIZES,
+            { time: 1.5, memory: 1.5 },
+        );
+    }
+    if (!SKIP.has("shapes")) {
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const { SHAPES } = require("./stack-analysis") as { SHAPES: Record<string, (size: number) => ResourceRecord[]> };
+        const shapes: Record<string, unknown> = {};
+        for (const name of SHAPE_NAMES) {
+            if (!SHAPES[name]) {
+                throw new Error(`unknown shape ${name} (known: ${Object.keys(SHAPES).join(", ")})`);
+            }
+            shapes[name] = await stackScale(`AnalyzeStack, adversarial shape "${name}" (test/bench/stack-analysis.ts)`, noop, SHAPES[name], SHAPE_SIZES, { time: 2, memory: 1.5 });
+        }
+        results.shapes = shapes;
+    }
+    if (!SKIP.has("export")) {
+        results.export = await exportCheck();
     }
     fs.mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
     fs.writeFileSync(path.join(ROOT, ".bench", "results.json"), JSON.stringify(results, null, 2));

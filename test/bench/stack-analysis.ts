@@ -178,6 +178,148 @@ export function syntheticStack(size: number): ResourceRecord[] {
     return out.slice(0, size);
 }
 
+// ---- adversarial shapes (issue 12): graphs that are dense, deep or wide rather than many small teams ----
+
+const DEPLOY_STMT = { Effect: "Allow", Action: "lambda:UpdateFunctionCode", Resource: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:app-*` };
+const APPROVE_STMT = { Effect: "Allow", Action: "codepipeline:PutApprovalResult", Resource: `arn:aws:codepipeline:eu-west-1:${ACCOUNT}:release/*` };
+const TRUST_ACCOUNT = { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" };
+
+function rootStack(): ResourceRecord {
+    return { ...record("pulumi:pulumi:Stack", "bench-dev", {}), custom: false, id: undefined };
+}
+
+/**
+ * Dense trust, as in older accounts: every role trusts the account root and may assume any role
+ * (`sts:AssumeRole` on `*`), so every role can become every other: per pair that is `roles`^2
+ * escalation edges. One role in 100 approves (its trust requires MFA); one in 100 is a CI deployer
+ * (trusted by CodeBuild, not by the account) that may assume any role too, so every deployer is
+ * reported with its path to an approver.
+ */
+export function denseTrustStack(roles: number): ResourceRecord[] {
+    const out = [rootStack()];
+    const assumeAny = { Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" };
+    for (let i = 0; i < roles; i++) {
+        if (i % 100 === 0) {
+            out.push(role(`dense-${i}`, [{ Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "sts:AssumeRole" }], [assumeAny, DEPLOY_STMT]));
+        } else if (i % 100 === 50) {
+            out.push(role(`dense-${i}`, [{ ...TRUST_ACCOUNT, Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }], [assumeAny, APPROVE_STMT]));
+        } else {
+            out.push(role(`dense-${i}`, [TRUST_ACCOUNT], [assumeAny]));
+        }
+    }
+    return out;
+}
+
+/**
+ * Dense trust where every role is reported: as above, but deployers trust the account root too, so
+ * every role reaches both duties (each of the `roles` findings prints two paths).
+ */
+export function denseTrustReportedStack(roles: number): ResourceRecord[] {
+    const out = [rootStack()];
+    for (let i = 0; i < roles; i++) {
+        const duty = i % 100 === 0 ? [DEPLOY_STMT] : i % 100 === 50 ? [APPROVE_STMT] : [];
+        out.push(role(`dense-${i}`, [TRUST_ACCOUNT], [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }, ...duty]));
+    }
+    return out;
+}
+
+/**
+ * A long assume chain: role i trusts role i-1 by ARN, the head deploys and the tail approves, so
+ * the head is reported with a path through every role of the chain.
+ */
+export function assumeChainStack(roles: number): ResourceRecord[] {
+    const out = [rootStack()];
+    for (let i = 0; i < roles; i++) {
+        const trust = i === 0 ? [TRUST_ACCOUNT] : [{ Effect: "Allow", Principal: { AWS: roleArn(`chain-${i - 1}`) }, Action: "sts:AssumeRole" }];
+        const duty = i === 0 ? [DEPLOY_STMT] : i === roles - 1 ? [APPROVE_STMT] : [];
+        out.push(role(`chain-${i}`, trust, [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: roleArn(`chain-${i + 1}`) }, ...duty]));
+    }
+    return out;
+}
+
+/**
+ * Many groups with many members: `size` resources, users and groups (about 1 group per 20 users,
+ * each with its policy and membership resource, named `dept-<d>-<g>` in 10 departments); every user is in 10 groups, each group
+ * grants a slice of read permissions. One group in 50 deploys and one approves, both in
+ * department 0; one group in 100 (team leads) may add users to department 0's groups
+ * (iam:AddUserToGroup on `group/dept-0-*`), so its members are reported.
+ */
+export function groupsStack(size: number): ResourceRecord[] {
+    const out = [rootStack()];
+    const groups = Math.max(10, Math.round(size / 23));
+    const users = size - 3 * groups;
+    const members: string[][] = Array.from({ length: groups }, () => []);
+    const groupName = (g: number) => `dept-${g % 10}-${g}`;
+    for (let u = 0; u < users; u++) {
+        out.push(record("aws:iam/user:User", `user-${u}`, { name: `user-${u}`, arn: `arn:aws:iam::${ACCOUNT}:user/user-${u}`, path: "/" }));
+        for (let k = 0; k < 10; k++) {
+            members[(u * 7 + k * 13) % groups].push(`user-${u}`);
+        }
+    }
+    for (let g = 0; g < groups; g++) {
+        const name = groupName(g);
+        const extra = g % 50 === 0 ? [DEPLOY_STMT] : g % 50 === 10 ? [APPROVE_STMT] : g % 100 === 7 ? [{ Effect: "Allow", Action: "iam:AddUserToGroup", Resource: `arn:aws:iam::${ACCOUNT}:group/dept-0-*` }] : [];
+        out.push(
+            record("aws:iam/group:Group", name, { name, arn: `arn:aws:iam::${ACCOUNT}:group/${name}`, path: "/" }),
+            record("aws:iam/groupMembership:GroupMembership", `${name}-members`, { name: `${name}-members`, group: name, users: [...new Set(members[g])] }),
+            record("aws:iam/groupPolicy:GroupPolicy", `${name}-policy`, {
+                name: `${name}-policy`,
+                group: name,
+                policy: doc({ Effect: "Allow", Action: ["s3:GetObject", "dynamodb:GetItem"], Resource: `arn:aws:s3:::dept-${g % 10}/*` }, ...extra),
+            }),
+        );
+    }
+    return out;
+}
+
+/**
+ * Many Kubernetes bindings to one service account: `bindings` namespaces, each with a Role that may
+ * create Deployments and a RoleBinding of the shared CI service account `ci/deployer`, plus one
+ * service account of its own (which the CI account can then run as). One namespace in 100 has an
+ * approver service account allowed to create ReleaseApprovals.
+ */
+export function k8sBindingsStack(bindings: number): ResourceRecord[] {
+    const out = [rootStack(), record("kubernetes:core/v1:ServiceAccount", "ci-deployer", { metadata: { name: "deployer", namespace: "ci" } })];
+    for (let i = 0; out.length < bindings * 3 + 2; i++) {
+        const ns = `ns-${i}`;
+        out.push(
+            record("kubernetes:rbac.authorization.k8s.io/v1:Role", `${ns}-deploy`, {
+                metadata: { name: "deploy", namespace: ns },
+                rules: [{ apiGroups: ["apps"], resources: ["deployments"], verbs: ["create", "update", "patch"] }],
+            }),
+            record("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", `${ns}-ci`, {
+                metadata: { name: "ci", namespace: ns },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "deploy" },
+                subjects: [{ kind: "ServiceAccount", name: "deployer", namespace: "ci" }],
+            }),
+            record("kubernetes:core/v1:ServiceAccount", `${ns}-app`, { metadata: { name: "app", namespace: ns } }),
+        );
+        if (i % 100 === 0) {
+            out.push(
+                record("kubernetes:rbac.authorization.k8s.io/v1:Role", `${ns}-approve`, {
+                    metadata: { name: "approve", namespace: ns },
+                    rules: [{ apiGroups: ["sealed-infra.io"], resources: ["releaseapprovals"], verbs: ["create"] }],
+                }),
+                record("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", `${ns}-approver`, {
+                    metadata: { name: "approver", namespace: ns },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "approve" },
+                    subjects: [{ kind: "ServiceAccount", name: "app", namespace: ns }],
+                }),
+            );
+        }
+    }
+    return out;
+}
+
+/** The adversarial shapes by name, each a function of its size (roles, resources, or bindings: see each). */
+export const SHAPES: Record<string, (size: number) => ResourceRecord[]> = {
+    "dense-trust": denseTrustStack,
+    "dense-trust-reported": denseTrustReportedStack,
+    "assume-chain": assumeChainStack,
+    "groups": groupsStack,
+    "k8s-bindings": k8sBindingsStack,
+};
+
 /** The records as the policies' StackModel sees them (outputs). */
 export function toStackModel(records: readonly ResourceRecord[]): StackModel {
     return StackModel.fromRecords(
@@ -196,6 +338,8 @@ export function toStackModel(records: readonly ResourceRecord[]): StackModel {
     );
 }
 
+const PRINCIPAL_TYPES = new Set(["aws:iam/role:Role", "aws:iam/user:User", "aws:iam/group:Group", "kubernetes:core/v1:ServiceAccount"]);
+
 export interface StackAnalysisResult {
     size: number;
     principals: number;
@@ -211,12 +355,12 @@ export interface StackAnalysisResult {
  * sharing one StackModel per stack as the pack does in one AnalyzeStack. Returns measurements;
  * the caller prints or compares them.
  */
-export function runStackAnalysis(sizes: readonly number[] = [1000, 5000, 20000]): StackAnalysisResult[] {
+export function runStackAnalysis(sizes: readonly number[] = [1000, 5000, 20000], generate: (size: number) => ResourceRecord[] = syntheticStack): StackAnalysisResult[] {
     const results: StackAnalysisResult[] = [];
     const stackPolicies = catalogue.filter((d): d is StackPolicyDefinition => d.kind === "stack");
     for (const size of sizes) {
-        const records = syntheticStack(size);
-        const principals = records.filter((r) => r.type === "aws:iam/role:Role" || r.type === "kubernetes:core/v1:ServiceAccount").length;
+        const records = generate(size);
+        const principals = records.filter((r) => PRINCIPAL_TYPES.has(r.type)).length;
         const model = toStackModel(records);
         let findings = 0;
         const report = () => void findings++;
@@ -246,7 +390,10 @@ export function runStackAnalysis(sizes: readonly number[] = [1000, 5000, 20000])
 }
 
 if (require.main === module) {
-    for (const r of runStackAnalysis()) {
+    // `node -r ts-node/register/transpile-only test/bench/stack-analysis.ts [shape] [sizes]`: in-process, no floor.
+    const shape = process.argv[2] ?? "teams";
+    const sizes = (process.argv[3] ?? "1000,5000,20000").split(",").map(Number);
+    for (const r of runStackAnalysis(sizes, shape === "teams" ? syntheticStack : SHAPES[shape])) {
         console.log(`${String(r.size).padStart(6)} resources  ${String(r.principals).padStart(5)} principals  stack policies ${r.policiesMs.toFixed(0).padStart(6)} ms  findings ${r.findings}  heap ${r.heapUsedMb.toFixed(0)} MB`);
     }
 }

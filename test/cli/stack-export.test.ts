@@ -173,6 +173,13 @@ describe("cli/sources/stack-export: reading `pulumi stack export` files", () => 
             withExport(oneResource({ outputs: { x: { [SIG_KEY]: "feedface" } } }), (f) =>
                 assert.match(errorOf(() => readStackExport(f)).message, /unrecognized signature "feedface" at resources\[1\]/),
             );
+            // The path is exact however deep the value sits: in lists, objects, and inside a secret's plaintext.
+            withExport(oneResource({ outputs: { tags: [{ a: 1 }, { b: [0, { [SIG_KEY]: "feedface" }] }] } }), (f) =>
+                assert.match(errorOf(() => readStackExport(f)).message, /unrecognized signature "feedface" at resources\[1\] \(.*Bucket::b\)\.outputs\.tags\[1\]\.b\[1\]$/),
+            );
+            withExport(oneResource({ inputs: { s: { [SIG_KEY]: SECRET_SIG, plaintext: JSON.stringify({ inner: [{ [SIG_KEY]: "feedface" }] }) } } }), (f) =>
+                assert.match(errorOf(() => readStackExport(f)).message, /unrecognized signature "feedface" at resources\[1\] \(.*Bucket::b\)\.inputs\.s\.inner\[0\]$/),
+            );
             withExport(oneResource({ dependencies: "x" }), (f) => assert.match(errorOf(() => readStackExport(f)).message, /dependencies that is not a list of strings/));
             withExport({ version: 4, features: ["teleportation"], deployment: {} }, (f) =>
                 assert.match(errorOf(() => readStackExport(f)).message, /needs support for the following features: teleportation$/),

@@ -4,16 +4,18 @@
  * the shortest escalation path to each. Built once per AnalyzeStack and duty config
  * (`dutyAnalysis(model, config)`), shared by duties-separated and no-duty-escalation.
  *
- * Reachable duties are computed for all nodes at once in O(V + E): strongly connected components
- * (iterative Tarjan), then a bit-mask union in reverse topological order. Shortest paths are only
- * searched (BFS) from the principals whose reachable duties conflict.
+ * Reachable duties are computed for all nodes at once in O(V + E) over an integer view of the graph
+ * (shared target sets count as vertices): strongly connected components (iterative Tarjan), then a
+ * bit-mask union in reverse topological order. Shortest paths: one backward search per duty from
+ * all its holders, run only when some principal is reported, then each reported principal's path
+ * is read off in the length of the path.
  */
 import type { StackModel, StackResource } from "../stack-model";
 import { allowedServices, evaluate } from "../iam/evaluate";
 import { displayPattern } from "../iam/glob";
 import { findGrant } from "../rbac/model";
 import { DutyConfig, ResolvedDuties, ResolvedDuty, resolveDuties } from "./duties";
-import { GraphEdge, GraphNode, PrincipalGraph, principalGraph } from "./graph";
+import { GraphEdge, GraphNode, GraphOptions, memberEdge, PrincipalGraph, principalGraph, SetMember } from "./graph";
 
 export interface Holding {
     duty: ResolvedDuty;
@@ -43,10 +45,14 @@ export class DutyAnalysis {
     readonly duties: ResolvedDuties;
     private readonly held = new Map<string, Map<number, Holding>>();
     private readonly masks = new Map<string, number>();
-    private readonly reach = new Map<string, number>();
+    private readonly view: GraphView;
+    /** Duties each vertex holds or reaches, by vertex index. */
+    private readonly reach: Int32Array;
+    /** Per duty bit, computed on the first path asked for: distance and next step toward the nearest holder. */
+    private readonly toward = new Map<number, Toward>();
 
-    constructor(stack: StackModel, config: DutyConfig) {
-        this.graph = principalGraph(stack);
+    constructor(stack: StackModel, config: DutyConfig, options: GraphOptions = {}) {
+        this.graph = principalGraph(stack, options);
         this.duties = resolveDuties(stack, config);
         for (const node of this.graph.nodes.values()) {
             const h = this.computeHoldings(node);
@@ -57,7 +63,10 @@ export class DutyAnalysis {
             }
             this.masks.set(node.id, mask);
         }
-        this.computeReach();
+        this.view = graphView(this.graph);
+        const own = new Int32Array(this.view.ids.length);
+        this.view.ids.forEach((id, i) => (own[i] = this.masks.get(id) ?? 0));
+        this.reach = reachableMasks(this.view, own);
     }
 
     holdings(id: string): Map<number, Holding> {
@@ -70,7 +79,8 @@ export class DutyAnalysis {
 
     /** Duties held by the node or any node it can reach. */
     reachMask(id: string): number {
-        return this.reach.get(id) ?? 0;
+        const i = this.view.index.get(id);
+        return i === undefined ? 0 : this.reach[i];
     }
 
     private computeHoldings(node: GraphNode): Map<number, Holding> {
@@ -143,104 +153,263 @@ export class DutyAnalysis {
         return out;
     }
 
-    private computeReach(): void {
-        // Iterative Tarjan; SCCs come out in reverse topological order (successors first).
-        const index = new Map<string, number>();
-        const low = new Map<string, number>();
-        const onStack = new Set<string>();
-        const stack: string[] = [];
-        let counter = 0;
-        for (const root of this.graph.nodes.keys()) {
-            if (index.has(root)) {
-                continue;
-            }
-            const work: { id: string; edges: GraphEdge[]; i: number }[] = [];
-            const visit = (id: string) => {
-                index.set(id, counter);
-                low.set(id, counter);
-                counter++;
-                stack.push(id);
-                onStack.add(id);
-                work.push({ id, edges: this.graph.edgesOf(id), i: 0 });
-            };
-            visit(root);
-            while (work.length > 0) {
-                const frame = work[work.length - 1];
-                if (frame.i < frame.edges.length) {
-                    const to = frame.edges[frame.i++].to;
-                    if (!index.has(to)) {
-                        visit(to);
-                    } else if (onStack.has(to)) {
-                        low.set(frame.id, Math.min(low.get(frame.id)!, index.get(to)!));
-                    }
-                    continue;
-                }
-                work.pop();
-                if (work.length > 0) {
-                    const parent = work[work.length - 1].id;
-                    low.set(parent, Math.min(low.get(parent)!, low.get(frame.id)!));
-                }
-                if (low.get(frame.id) === index.get(frame.id)) {
-                    const members: string[] = [];
-                    let m: string;
-                    do {
-                        m = stack.pop()!;
-                        onStack.delete(m);
-                        members.push(m);
-                    } while (m !== frame.id);
-                    let mask = 0;
-                    for (const id of members) {
-                        mask |= this.mask(id);
-                        for (const e of this.graph.edgesOf(id)) {
-                            mask |= this.reach.get(e.to) ?? 0; // successors outside the SCC are done
-                        }
-                    }
-                    for (const id of members) {
-                        this.reach.set(id, mask);
-                    }
-                }
-            }
-        }
-    }
-
     /**
      * Shortest escalation path (fewest edges) from `start` to a node holding each wanted duty.
-     * A duty the start holds itself has an empty path.
+     * A duty the start holds itself has an empty path. Paths come from one backward search per
+     * duty over the whole graph (from every holder at once), done the first time any principal
+     * needs that duty and shared by all of them: reporting N principals costs the path lengths,
+     * not N searches.
      */
     shortestPaths(start: string, wanted: readonly ResolvedDuty[]): Map<number, Reached> {
         const out = new Map<number, Reached>();
-        const prev = new Map<string, GraphEdge | null>([[start, null]]);
-        const queue = [start];
-        const pending = new Set(wanted.map((d) => d.bit));
-        for (let qi = 0; qi < queue.length && pending.size > 0; qi++) {
-            const id = queue[qi];
-            for (const [bit, holding] of this.holdings(id)) {
-                if (pending.has(bit)) {
-                    pending.delete(bit);
-                    out.set(bit, { holding, path: this.pathTo(id, prev) });
-                }
+        const from = this.view.index.get(start);
+        if (from === undefined) {
+            return out;
+        }
+        for (const duty of wanted) {
+            let t = this.toward.get(duty.bit);
+            if (!t) {
+                t = towardHolders(this.view, (i) => (this.masks.get(this.view.ids[i]) ?? 0) & (1 << duty.bit));
+                this.toward.set(duty.bit, t);
             }
-            let want = 0;
-            pending.forEach((b) => (want |= 1 << b));
-            for (const e of this.graph.edgesOf(id)) {
-                if (!prev.has(e.to) && ((this.reach.get(e.to) ?? 0) & want) !== 0) {
-                    prev.set(e.to, e);
-                    queue.push(e.to);
-                }
+            if (t.dist[from] === UNREACHED) {
+                continue;
+            }
+            const { path, end } = this.walk(from, t);
+            const holding = this.holdings(this.view.ids[end]).get(duty.bit);
+            if (holding) {
+                out.set(duty.bit, { holding, path });
             }
         }
         return out;
     }
 
-    private pathTo(id: string, prev: Map<string, GraphEdge | null>): PathStep[] {
-        const steps: PathStep[] = [];
-        let cur = id;
-        for (let e = prev.get(cur); e; e = prev.get(cur)) {
-            steps.push({ edge: e, node: this.graph.nodes.get(e.to)! });
-            cur = e.from;
+    /** Follows the next-step pointers from `from` to a holder; an edge into a set and the member taken become one step. */
+    private walk(from: number, t: Toward): { path: PathStep[]; end: number } {
+        const v = this.view;
+        const path: PathStep[] = [];
+        let cur = from;
+        while (t.next[cur] >= 0) {
+            const slot = t.next[cur];
+            const edge = v.edgeOf[slot] as GraphEdge;
+            let to = v.edgeTo[slot];
+            let step = edge;
+            if (v.isSet[to]) {
+                const memberSlot = t.next[to];
+                step = memberEdge(edge, v.edgeOf[memberSlot] as SetMember);
+                to = v.edgeTo[memberSlot];
+            }
+            path.push({ edge: step, node: this.graph.nodes.get(v.ids[to])! });
+            cur = to;
         }
-        return steps.reverse();
+        return { path, end: cur };
     }
+}
+
+const UNREACHED = 0x7fffffff;
+
+/**
+ * The principal graph as integer arrays (compressed adjacency): vertices are the graph's nodes, its
+ * target sets and any id an edge names without a node; the slots of vertex i are
+ * edgeStart[i]..edgeStart[i+1]-1. Edges into a set weigh 1, a set's memberships 0, so a path
+ * through a set is as long as the per-target edge it stands for.
+ */
+export interface GraphView {
+    ids: string[];
+    index: Map<string, number>;
+    isSet: Uint8Array;
+    edgeStart: Int32Array;
+    edgeTo: Int32Array;
+    /** The GraphEdge (from a node) or SetMember (from a set) of each slot. */
+    edgeOf: (GraphEdge | SetMember)[];
+    /** Reverse adjacency, built on the first path request: slots of the edges into vertex i. */
+    reverse?: { start: Int32Array; slot: Int32Array; from: Int32Array };
+}
+
+function graphView(graph: PrincipalGraph): GraphView {
+    const ids: string[] = [...graph.nodes.keys(), ...graph.targetSets.keys()];
+    const index = new Map<string, number>();
+    ids.forEach((id, i) => index.set(id, i));
+    const vertex = (id: string): number => {
+        let i = index.get(id);
+        if (i === undefined) {
+            i = ids.length;
+            ids.push(id);
+            index.set(id, i);
+        }
+        return i;
+    };
+    const outs: (GraphEdge | SetMember)[][] = [];
+    for (const id of graph.nodes.keys()) {
+        outs.push(graph.edgesOf(id));
+    }
+    for (const set of graph.targetSets.values()) {
+        outs.push(set.members);
+    }
+    const total = outs.reduce((n, list) => n + list.length, 0);
+    const edgeTo = new Int32Array(total);
+    const edgeOf: (GraphEdge | SetMember)[] = new Array(total);
+    const starts: number[] = [];
+    let k = 0;
+    for (const list of outs) {
+        starts.push(k);
+        for (const e of list) {
+            edgeTo[k] = vertex(e.to);
+            edgeOf[k++] = e;
+        }
+    }
+    // Ids named only as targets have no edges of their own.
+    while (starts.length <= ids.length) {
+        starts.push(k);
+    }
+    const isSet = new Uint8Array(ids.length);
+    for (let i = graph.nodes.size; i < graph.nodes.size + graph.targetSets.size; i++) {
+        isSet[i] = 1;
+    }
+    return { ids, index, isSet, edgeStart: Int32Array.from(starts), edgeTo, edgeOf };
+}
+
+/**
+ * Duties each vertex holds or reaches, in O(V + E): strongly connected components by an
+ * iterative Tarjan (they complete successors first), one mask per component (everyone in a trust
+ * cycle reaches the same duties), the union of the component's own duties and its successors'.
+ */
+export function reachableMasks(v: { edgeStart: Int32Array; edgeTo: Int32Array }, own: Int32Array): Int32Array {
+    const n = own.length;
+    const reach = new Int32Array(n);
+    const order = new Int32Array(n).fill(-1);
+    const low = new Int32Array(n);
+    const onStack = new Uint8Array(n);
+    const stack = new Int32Array(n);
+    const calls = new Int32Array(n);
+    const pos = new Int32Array(n);
+    let sp = 0;
+    let counter = 0;
+    for (let root = 0; root < n; root++) {
+        if (order[root] >= 0) {
+            continue;
+        }
+        let cp = 0;
+        const enter = (x: number) => {
+            order[x] = low[x] = counter++;
+            stack[sp++] = x;
+            onStack[x] = 1;
+            calls[cp++] = x;
+            pos[x] = v.edgeStart[x];
+        };
+        enter(root);
+        while (cp > 0) {
+            const x = calls[cp - 1];
+            if (pos[x] < v.edgeStart[x + 1]) {
+                const y = v.edgeTo[pos[x]++];
+                if (order[y] < 0) {
+                    enter(y);
+                } else if (onStack[y] && order[y] < low[x]) {
+                    low[x] = order[y];
+                }
+                continue;
+            }
+            cp--;
+            if (cp > 0 && low[x] < low[calls[cp - 1]]) {
+                low[calls[cp - 1]] = low[x];
+            }
+            if (low[x] !== order[x]) {
+                continue;
+            }
+            // x roots a component: its members are on the stack above it.
+            let first = sp - 1;
+            while (stack[first] !== x) {
+                first--;
+            }
+            let mask = 0;
+            for (let i = first; i < sp; i++) {
+                const m = stack[i];
+                mask |= own[m];
+                for (let e = v.edgeStart[m]; e < v.edgeStart[m + 1]; e++) {
+                    mask |= reach[v.edgeTo[e]]; // members of this component are still 0; others are final
+                }
+            }
+            for (let i = first; i < sp; i++) {
+                reach[stack[i]] = mask;
+                onStack[stack[i]] = 0;
+            }
+            sp = first;
+        }
+    }
+    return reach;
+}
+
+export interface Toward {
+    /** Fewest edges from each vertex to a holder (UNREACHED when none is reachable). */
+    dist: Int32Array;
+    /** The slot of the first edge of such a path, -1 at a holder. */
+    next: Int32Array;
+}
+
+/**
+ * One backward breadth-first search from every holder of a duty at once (0-1 weights: a set's
+ * memberships are free): the distance of every vertex to its nearest holder and the first step.
+ */
+export function towardHolders(v: GraphView, holds: (i: number) => number): Toward {
+    const n = v.ids.length;
+    const rev = reverseOf(v);
+    const dist = new Int32Array(n).fill(UNREACHED);
+    const next = new Int32Array(n).fill(-1);
+    let level: number[] = [];
+    for (let i = 0; i < n; i++) {
+        if (holds(i)) {
+            dist[i] = 0;
+            level.push(i);
+        }
+    }
+    for (let d = 0; level.length > 0; d++) {
+        const after: number[] = [];
+        for (let q = 0; q < level.length; q++) {
+            const x = level[q];
+            if (dist[x] !== d) {
+                continue; // reached at a shorter distance since it was queued
+            }
+            for (let r = rev.start[x]; r < rev.start[x + 1]; r++) {
+                const u = rev.from[r];
+                const du = v.isSet[u] ? d : d + 1;
+                if (du < dist[u]) {
+                    dist[u] = du;
+                    next[u] = rev.slot[r];
+                    (du === d ? level : after).push(u);
+                }
+            }
+        }
+        level = after;
+    }
+    return { dist, next };
+}
+
+function reverseOf(v: GraphView): NonNullable<GraphView["reverse"]> {
+    if (v.reverse) {
+        return v.reverse;
+    }
+    const n = v.ids.length;
+    const m = v.edgeTo.length;
+    const start = new Int32Array(n + 1);
+    for (let k = 0; k < m; k++) {
+        start[v.edgeTo[k] + 1]++;
+    }
+    for (let i = 0; i < n; i++) {
+        start[i + 1] += start[i];
+    }
+    const fill = start.slice(0, n);
+    const slot = new Int32Array(m);
+    const from = new Int32Array(m);
+    // Sources in vertex order, so among equally short paths the one through earlier edges is kept.
+    for (let x = 0; x < n; x++) {
+        for (let k = v.edgeStart[x]; k < v.edgeStart[x + 1]; k++) {
+            const at = fill[v.edgeTo[k]]++;
+            slot[at] = k;
+            from[at] = x;
+        }
+    }
+    v.reverse = { start, slot, from };
+    return v.reverse;
 }
 
 /** `deployer -[iam:PassRole + lambda:CreateFunction]-> approver (trusts lambda.amazonaws.com) -> approve: codepipeline:PutApprovalResult` */

@@ -15,12 +15,19 @@
  * Edge checks use the IAM evaluator with the actor's context (a Deny, a boundary, a resource scope
  * or a condition that provably excludes the target removes the edge). Targets are found through
  * indexes (trust by principal, by account, by service), never by comparing all pairs blindly.
+ *
+ * Shared targets: when an actor's permission cannot depend on which target it acts on (e.g.
+ * `sts:AssumeRole` on `*`), its edge goes to a TargetSet ("every role trusting account X",
+ * "every role trusting lambda.amazonaws.com", "every role") stored once, instead of one edge per
+ * target. A dense account where N roles trust the account root and may assume any role is then
+ * N edges into one set and N memberships, not N^2 edges. An edge into a set stands for one edge to
+ * each member (same length in paths); `expandedEdgesOf` gives that per-target view.
  */
 import { read, readString } from "../../framework/values";
 import type { StackModel, StackResource } from "../stack-model";
 import { Context } from "../iam/conditions";
-import { documentOf, Statement } from "../iam/document";
-import { allowApplies, evaluate, PermissionInputs } from "../iam/evaluate";
+import { Condition, documentOf, Statement } from "../iam/document";
+import { allowApplies, decisionForEveryResource, evaluate, PermissionInputs } from "../iam/evaluate";
 import { accountOfEntry, IamModel, iamModel, IamPrincipal, ManagedPolicyRecord, RUNS_AS_ROLE } from "../iam/model";
 import { awsManagedPolicyDocument } from "../iam/managed-policies";
 import { parsePolicyDocument } from "../iam/document";
@@ -60,6 +67,45 @@ export interface GraphEdge {
     note?: string;
     /** The binding or access entry that grants the permission used (Kubernetes edges). */
     via?: StackResource;
+    /** `to` names a TargetSet: the edge stands for one edge to each of its members. */
+    toSet?: true;
+}
+
+/**
+ * Targets many actors reach the same way, stored once. An actor's edge into the set carries the
+ * permission used (`label`); each member adds what is specific to it.
+ */
+export interface TargetSet {
+    id: string;
+    members: SetMember[];
+}
+
+export interface SetMember {
+    to: string;
+    /** The IAM principal the actor then acts as (roles and users; for writing policies into it). */
+    principal?: IamPrincipal;
+    /** Appended to the actor's edge label, e.g. ` on function "approve-fn"`. */
+    labelSuffix?: string;
+    /** Why this member is reached, e.g. `trusts account 123456789012`. */
+    note?: string;
+}
+
+/** Roles trusting one account (or anyone) with statements whose conditions name the same keys. */
+interface AccountTrustGroup {
+    /** Sorted lower-case condition keys of the statements; empty when unconditional. */
+    keys: string[];
+    /** Roles whose statement an actor knowing none of the keys may meet (every condition is "maybe" then). */
+    blind: TargetSet;
+    /** Per distinct condition block, for actors that know some key. */
+    byConditions: { conditions: readonly Condition[]; set: TargetSet }[];
+}
+
+export interface GraphOptions {
+    /**
+     * Link actors to shared TargetSets where their permission cannot depend on the target (default
+     * true). False builds one edge per target, as the reference the tests compare against.
+     */
+    shareTargets?: boolean;
 }
 
 /** PassRole to a service plus the actions that make the service run code as the role. */
@@ -88,6 +134,8 @@ const WORKLOAD_RESOURCES: [string, string][] = [
     ["", "replicationcontrollers"],
 ];
 const WORST_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
+/** Every action `writeAccess` may use (a pre-filter: an actor allowed none of them on any resource has no write edge). */
+const WRITE_ACTIONS = ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy", "iam:AttachUserPolicy", "iam:PutGroupPolicy", "iam:AttachGroupPolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"];
 /** Where a new role may be created: any role name in the (unknown) account. */
 const NEW_ROLE = `arn:aws:iam::${SEG}:role/*`;
 
@@ -115,8 +163,13 @@ export class PrincipalGraph {
     private readonly computeIndex = new Map<string, ArnIndex<IamModel["runsAs"][number]>>();
     private readonly serviceTrustIndex = new Map<string, ArnIndex<TrustRef>>();
     private readonly accountTrustIndex: ArnIndex<TrustRef & { account?: string }>;
+    readonly targetSets = new Map<string, TargetSet>();
+    private readonly shareTargets: boolean;
+    /** By account, `""` for statements trusting any principal. */
+    private readonly accountTrustGroups = new Map<string, AccountTrustGroup[]>();
 
-    constructor(readonly stack: StackModel) {
+    constructor(readonly stack: StackModel, options: GraphOptions = {}) {
+        this.shareTargets = options.shareTargets ?? true;
         this.iam = iamModel(stack);
         this.rbac = rbacModel(stack);
         this.roles = this.iam.principals.filter((p) => p.kind === "role");
@@ -136,6 +189,7 @@ export class PrincipalGraph {
         for (const [svc, refs] of this.trustByService) {
             this.serviceTrustIndex.set(svc, new ArnIndex(refs.map((r) => [r.role.arn, r])));
         }
+        this.groupAccountTrust();
         for (const p of this.iam.principals) {
             this.addNode({
                 id: p.id,
@@ -213,6 +267,127 @@ export class PrincipalGraph {
         }
     }
 
+    // ---- shared target sets -------------------------------------------------------------------
+
+    private readonly memberIds = new WeakMap<TargetSet, Set<string>>();
+
+    private isMember(set: TargetSet, id: string): boolean {
+        let ids = this.memberIds.get(set);
+        if (!ids) {
+            ids = new Set(set.members.map((m) => m.to));
+            this.memberIds.set(set, ids);
+        }
+        return ids.has(id);
+    }
+
+    private targetSet(id: string, members: () => SetMember[]): TargetSet {
+        let set = this.targetSets.get(id);
+        if (!set) {
+            set = { id, members: members() };
+            this.targetSets.set(id, set);
+        }
+        return set;
+    }
+
+    /**
+     * Groups the statements trusting an account (or anyone) by account and by the condition keys
+     * they test. An actor whose context knows none of a group's keys meets every statement of it
+     * ("maybe": the condition depends on the request), so it links the group's `blind` set in one
+     * step; only an actor that knows a key (a principal tag, its ARN) evaluates each block.
+     */
+    private groupAccountTrust(): void {
+        const byAccount = new Map<string, Map<string, (TrustRef & { account?: string })[]>>();
+        for (const ref of this.trustByAccount) {
+            const keys = [...new Set(ref.statement.conditions.map((c) => c.key))].sort().join("\u0000");
+            const groups = byAccount.get(ref.account ?? "") ?? new Map<string, (TrustRef & { account?: string })[]>();
+            byAccount.set(ref.account ?? "", groups);
+            pushTo(groups, keys, ref);
+        }
+        const empty = new Context();
+        for (const [account, groups] of byAccount) {
+            const note = account ? `trusts account ${account}` : "trusts any principal";
+            const list: AccountTrustGroup[] = [];
+            for (const [keys, refs] of groups) {
+                const prefix = `account-trust:${account}:${list.length}`;
+                const members = (rs: TrustRef[]) => dedupMembers(rs.map((r) => ({ to: r.role.id, principal: r.role, note })));
+                const blocks = new Map<string, TrustRef[]>();
+                for (const r of refs) {
+                    const key = JSON.stringify(r.statement.conditions.map((c) => [c.operator, c.key, c.values, c.ifExists, c.set]));
+                    pushTo(blocks, key, r);
+                }
+                list.push({
+                    keys: keys === "" ? [] : keys.split("\u0000"),
+                    // Evaluated once without context: the same answer as for any actor that knows none of the keys.
+                    blind: this.targetSet(`${prefix}:blind`, () => members(refs.filter((r) => evaluateConditions(r.statement.conditions, empty) !== "no"))),
+                    byConditions: [...blocks.values()].map((rs, i) => ({ conditions: rs[0].statement.conditions, set: this.targetSet(`${prefix}:${i}`, () => members(rs)) })),
+                });
+            }
+            this.accountTrustGroups.set(account, list);
+        }
+    }
+
+    /** The sets of roles trusting the actor's account (any account when unknown) or anyone, whose trust conditions it may meet. */
+    private accountTrustSets(account: string | undefined, ctx: Context): TargetSet[] {
+        const out: TargetSet[] = [];
+        const groups = account ? [...(this.accountTrustGroups.get(account) ?? []), ...(this.accountTrustGroups.get("") ?? [])] : [...this.accountTrustGroups.values()].flat();
+        for (const g of groups) {
+            if (!g.keys.some((k) => ctx.get(k) !== undefined)) {
+                out.push(g.blind);
+                continue;
+            }
+            for (const b of g.byConditions) {
+                if (evaluateConditions(b.conditions, ctx) !== "no") {
+                    out.push(b.set);
+                }
+            }
+        }
+        return out.filter((set) => set.members.length > 0);
+    }
+
+    /** Roles trusting a service whose trust conditions the service meets (PassRole targets). */
+    private serviceTrustSet(service: string): TargetSet {
+        return this.targetSet(`service-trust:${service}`, () => {
+            const serviceCtx = new Context({ "aws:PrincipalServiceName": service });
+            const refs = (this.trustByService.get(service) ?? []).filter((r) => evaluateConditions(r.statement.conditions, serviceCtx) !== "no");
+            return dedupMembers(refs.map((r) => ({ to: r.role.id, principal: r.role, note: `trusts ${service}` })));
+        });
+    }
+
+    private allRolesSet(): TargetSet {
+        return this.targetSet("all-roles", () => this.roles.map((r) => ({ to: r.id, principal: r, note: "its trust policy can be rewritten" })));
+    }
+
+    private allUsersSet(): TargetSet {
+        return this.targetSet("all-users", () => this.users.map((u) => ({ to: u.id, principal: u, note: "signs in as the user" })));
+    }
+
+    private allGroupsSet(): TargetSet {
+        return this.targetSet("all-groups", () => this.groups.map((g) => ({ to: g.id, note: "adds itself to the group" })));
+    }
+
+    private computeSet(kind: (typeof RUNS_AS_ROLE)[number]): TargetSet {
+        return this.targetSet(`compute:${kind.noun}`, () =>
+            dedupMembers(this.computeIndex.get(kind.noun)!.all.map((c) => ({ to: c.role.id, principal: c.role, labelSuffix: ` on ${kind.noun} "${c.resource.name}"`, note: `runs as role "${c.role.name}"` }))),
+        );
+    }
+
+    /** Every Kubernetes subject of a kind (targets of unrestricted impersonation). */
+    private subjectsSet(kind: K8sSubject["kind"]): TargetSet {
+        return this.targetSet(`k8s-subjects:${kind}`, () =>
+            [...this.rbac.subjects.values()].filter((s) => s.kind === kind).map((s) => ({ to: this.addSubjectNode(s).id })),
+        );
+    }
+
+    /** The service accounts of a namespace, `default` included: a workload created there may run as any of them. */
+    private namespaceAccountsSet(ns: string, names: Iterable<string>): TargetSet {
+        return this.targetSet(`k8s-namespace-accounts:${ns}`, () =>
+            [...names].map((name) => {
+                const s = this.rbac.subjects.get(`k8s:ServiceAccount:${ns}/${name}`) ?? makeSubject("ServiceAccount", name, ns);
+                return { to: this.addSubjectNode(s).id, note: `runs as ${s.label}` };
+            }),
+        );
+    }
+
     // ---- AWS edges ----------------------------------------------------------------------------
 
     private awsEdges(node: GraphNode): GraphEdge[] {
@@ -226,6 +401,18 @@ export class PrincipalGraph {
             if (to !== node.id && !seen.has(key)) {
                 seen.add(key);
                 out.push({ from: node.id, to, label, note });
+            }
+        };
+        /** Sets of principals the actor can act as (their members count as `actAs` for writing policies). */
+        const actAsSets: TargetSet[] = [];
+        const addSet = (set: TargetSet, label: string, actsAs = true) => {
+            const key = `${set.id}\u0000${label}`;
+            if (set.members.length > 0 && !seen.has(key)) {
+                seen.add(key);
+                out.push({ from: node.id, to: set.id, label, toSet: true });
+                if (actsAs) {
+                    actAsSets.push(set);
+                }
             }
         };
         const cache = new Map<string, boolean>();
@@ -244,6 +431,15 @@ export class PrincipalGraph {
             }
             return r;
         };
+        /** The decision when the actor's permission cannot depend on the target (then a whole TargetSet is linked), else undefined. */
+        const forEveryTarget = (action: string, context: Context = ctx): boolean | undefined =>
+            this.shareTargets ? decisionForEveryResource(inputs, action, context) : undefined;
+        /**
+         * Where a primitive excludes the actor's own principal (rewriting its own trust, signing in
+         * as itself), a node that is not that principal itself (`X*` acting for X) must not get X
+         * through a set: such actors check each target instead.
+         */
+        const excludesSelf = (set: TargetSet) => self !== undefined && self.id !== node.id && this.isMember(set, self.id);
         const denied = (action: string, resource: string, context: Context = ctx): boolean => {
             const d = evaluate(inputs, { action, resource, context });
             return d.allowed === "no" && d.deniedBy !== undefined;
@@ -297,7 +493,12 @@ export class PrincipalGraph {
                 }
             }
         }
-        if (self?.kind !== "group" && may("sts:AssumeRole")) {
+        if (self?.kind !== "group" && may("sts:AssumeRole") && forEveryTarget("sts:AssumeRole") !== undefined) {
+            // May assume any role alike: the shared sets of roles trusting its account whose conditions it may meet.
+            for (const set of this.accountTrustSets(self?.account, ctx)) {
+                addSet(set, "sts:AssumeRole");
+            }
+        } else if (self?.kind !== "group" && may("sts:AssumeRole")) {
             for (const ref of this.accountTrustIndex.query(reach("sts:AssumeRole"))) {
                 if (ref.account && self?.account && ref.account !== self.account) {
                     continue;
@@ -327,6 +528,10 @@ export class PrincipalGraph {
             if (!may("iam:PassRole", "*", passCtx)) {
                 continue;
             }
+            if (forEveryTarget("iam:PassRole", passCtx) !== undefined) {
+                addSet(this.serviceTrustSet(prim.service), `iam:PassRole + ${chosen.join(" + ")}`);
+                continue;
+            }
             for (const ref of this.serviceTrustIndex.get(prim.service)?.query(reach("iam:PassRole")) ?? []) {
                 const serviceCtx = new Context({ "aws:PrincipalServiceName": prim.service });
                 if (evaluateConditions(ref.statement.conditions, serviceCtx) === "no" || !may("iam:PassRole", ref.role.arn, on(ref.role).with({ "iam:PassedToService": prim.service }))) {
@@ -348,6 +553,10 @@ export class PrincipalGraph {
                 if (!may(action)) {
                     continue;
                 }
+                if (forEveryTarget(action) !== undefined && !excludesSelf(this.computeSet(kind))) {
+                    addSet(this.computeSet(kind), action);
+                    continue;
+                }
                 for (const c of index.query(reach(action))) {
                     if (!actAs.has(c.role) && c.role !== self && may(action, c.arn)) {
                         add(c.role.id, `${action} on ${kind.noun} "${c.resource.name}"`, `runs as role "${c.role.name}"`);
@@ -358,7 +567,9 @@ export class PrincipalGraph {
         }
 
         // Changing trust policies.
-        if (may("iam:UpdateAssumeRolePolicy")) {
+        if (may("iam:UpdateAssumeRolePolicy") && forEveryTarget("iam:UpdateAssumeRolePolicy") !== undefined && !excludesSelf(this.allRolesSet())) {
+            addSet(this.allRolesSet(), "iam:UpdateAssumeRolePolicy");
+        } else if (may("iam:UpdateAssumeRolePolicy")) {
             for (const role of this.roleIndex.query(reach("iam:UpdateAssumeRolePolicy"))) {
                 if (role !== self && may("iam:UpdateAssumeRolePolicy", role.arn, on(role))) {
                     add(role.id, "iam:UpdateAssumeRolePolicy", `its trust policy can be rewritten`);
@@ -367,7 +578,10 @@ export class PrincipalGraph {
             }
         }
         // Joining groups (users only), creating credentials for other users.
-        if (self?.kind === "user" && may("iam:AddUserToGroup")) {
+        if (self?.kind === "user" && self.groups.size === 0 && may("iam:AddUserToGroup") && forEveryTarget("iam:AddUserToGroup") !== undefined) {
+            addSet(this.allGroupsSet(), "iam:AddUserToGroup", false);
+        } else if (self?.kind === "user" && may("iam:AddUserToGroup")) {
+            // (A user already in some groups: those are no new target, so each group is checked.)
             for (const g of this.groupIndex.query(reach("iam:AddUserToGroup"))) {
                 if (!self.groups.has(g) && may("iam:AddUserToGroup", g.arn, on(g))) {
                     add(g.id, "iam:AddUserToGroup", "adds itself to the group");
@@ -376,6 +590,10 @@ export class PrincipalGraph {
         }
         for (const action of ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"]) {
             if (self?.kind === "group" || !may(action)) {
+                continue;
+            }
+            if (forEveryTarget(action) !== undefined && !excludesSelf(this.allUsersSet())) {
+                addSet(this.allUsersSet(), action);
                 continue;
             }
             for (const u of this.userIndex.query(reach(action))) {
@@ -392,7 +610,21 @@ export class PrincipalGraph {
             writable.push(self, ...self.groups);
         }
         writable.push(...actAs);
-        for (const target of writable) {
+        // Only an actor that may write some policy at all looks at each target (the common dense
+        // case, assume-only roles, or users in many groups, skips them all at once).
+        const mayWrite = WRITE_ACTIONS.some((a) => may(a));
+        if (mayWrite && actAsSets.length > 0) {
+            const listed = new Set(writable);
+            for (const set of actAsSets) {
+                for (const m of set.members) {
+                    if (m.principal && !listed.has(m.principal)) {
+                        listed.add(m.principal);
+                        writable.push(m.principal);
+                    }
+                }
+            }
+        }
+        for (const target of mayWrite ? writable : []) {
             const owner = target.kind === "group" ? (self ?? target) : target;
             const where = target === self ? "itself" : `${target.kind} "${target.name}"`;
             const access = this.writeAccess(target, may, on(target));
@@ -693,11 +925,16 @@ export class PrincipalGraph {
 
     private readonly extraEdges = new Map<string, GraphEdge[]>();
 
-    /** Edges of a node (computed ones plus EKS/IRSA links). */
+    /** Edges of a node (computed ones plus EKS/IRSA links); an edge with `toSet` leads to a TargetSet. */
     edgesOf(id: string): GraphEdge[] {
         const extra = this.extraEdges.get(id);
         const own = this.edges.get(id) ?? [];
         return extra ? [...own, ...extra] : own;
+    }
+
+    /** Edges of a node with each edge into a set replaced by one edge per member (the per-target view; tests and references). */
+    expandedEdgesOf(id: string): GraphEdge[] {
+        return this.edgesOf(id).flatMap((e) => (e.toSet ? this.targetSets.get(e.to)!.members.map((m) => memberEdge(e, m)) : [e]));
     }
 
     // ---- Kubernetes edges ---------------------------------------------------------------------
@@ -713,24 +950,36 @@ export class PrincipalGraph {
                 out.push({ from: node.id, to: to.id, label, note, via: via?.binding });
             }
         };
+        const addSet = (set: TargetSet, label: string, via: K8sGrant | undefined) => {
+            if (set.members.length > 0) {
+                out.push({ from: node.id, to: set.id, label, via: via?.binding, toSet: true });
+            }
+        };
+        // A subject bound in thousands of namespaces: look only at the grants that can apply in one.
+        const { scoped, grantsIn } = grantsByNamespace(grants);
         const subjects = [...this.rbac.subjects.values()];
         const mayImpersonate = grants.some((g) => g.rule.verbs.includes("impersonate") || g.rule.verbs.includes("*"));
         // impersonate
         for (const [resource, kind] of mayImpersonate ? ([["users", "User"], ["groups", "Group"], ["serviceaccounts", "ServiceAccount"]] as const) : []) {
+            // The first grant that allows impersonating some subject, if unrestricted, is the grant for every subject.
+            const first = findGrant(grants, { apiGroup: "", resource, verb: "impersonate" });
+            if (this.shareTargets && first && first.namespace === undefined && !first.rule.resourceNames) {
+                addSet(this.subjectsSet(kind), `impersonate ${resource}`, first);
+                continue;
+            }
             for (const s of subjects) {
                 if (s.kind !== kind) {
                     continue;
                 }
-                const g = findGrant(grants, { apiGroup: "", resource, verb: "impersonate", namespace: s.namespace, resourceName: s.name });
+                const g = findGrant(grantsIn(s.namespace), { apiGroup: "", resource, verb: "impersonate", namespace: s.namespace, resourceName: s.name });
                 if (g) {
                     add(this.addSubjectNode(s), `impersonate ${resource}`, undefined, g);
                 }
             }
         }
         // bind / escalate to any role, in a namespace or the cluster
-        const scopes = new Set<string | undefined>(grants.map((g) => g.namespace));
-        for (const ns of scopes) {
-            const scoped = grants.filter((g) => g.namespace === ns);
+        for (const [ns, inScope] of scoped) {
+            const scoped = inScope;
             const roleKinds = ns === undefined ? ["clusterroles", "roles"] : ["roles", "clusterroles"];
             const bindingKind = ns === undefined ? "clusterrolebindings" : "rolebindings";
             let label: string | undefined;
@@ -775,11 +1024,15 @@ export class PrincipalGraph {
             let workloadVerb = "create";
             const workload = WORKLOAD_RESOURCES.find(([group, resource]) =>
                 ["create", "update", "patch"].some((verb) => {
-                    workloadGrant = findGrant(grants, { apiGroup: group, resource, verb, namespace: ns });
+                    workloadGrant = findGrant(grantsIn(ns), { apiGroup: group, resource, verb, namespace: ns });
                     workloadVerb = verb;
                     return workloadGrant !== undefined;
                 }),
             );
+            if (workload && this.shareTargets) {
+                addSet(this.namespaceAccountsSet(ns, withDefault), `${workloadVerb} ${workload[1]} in namespace ${ns}`, workloadGrant);
+                continue;
+            }
             for (const name of withDefault) {
                 const s = this.rbac.subjects.get(`k8s:ServiceAccount:${ns}/${name}`) ?? makeSubject("ServiceAccount", name, ns);
                 if (s.id === node.id) {
@@ -790,12 +1043,12 @@ export class PrincipalGraph {
                     continue;
                 }
                 // exec/attach into running pods: they carry their service account's token
-                const exec = findGrant(grants, { apiGroup: "", resource: "pods/exec", verb: "create", namespace: ns }) ?? findGrant(grants, { apiGroup: "", resource: "pods/attach", verb: "create", namespace: ns });
+                const exec = findGrant(grantsIn(ns), { apiGroup: "", resource: "pods/exec", verb: "create", namespace: ns }) ?? findGrant(grantsIn(ns), { apiGroup: "", resource: "pods/attach", verb: "create", namespace: ns });
                 if (exec && this.rbac.workloadServiceAccounts.has(s.id)) {
                     add(this.addSubjectNode(s), `create ${exec.rule.resources.includes("pods/attach") && !exec.rule.resources.includes("pods/exec") ? "pods/attach" : "pods/exec"} in namespace ${ns}`, `pods run as ${s.label}`, exec);
                     continue;
                 }
-                const token = findGrant(grants, { apiGroup: "", resource: "serviceaccounts/token", verb: "create", namespace: ns, resourceName: name });
+                const token = findGrant(grantsIn(ns), { apiGroup: "", resource: "serviceaccounts/token", verb: "create", namespace: ns, resourceName: name });
                 if (token) {
                     add(this.addSubjectNode(s), `create serviceaccounts/token in namespace ${ns}`, `a token of ${s.label}`, token);
                     continue;
@@ -805,7 +1058,7 @@ export class PrincipalGraph {
                     const secretName = readString(secret.props, "metadata.name");
                     let secretGrant: K8sGrant | undefined;
                     const verb = ["get", "list", "watch"].find((v) =>
-                        (secretGrant = findGrant(grants, { apiGroup: "", resource: "secrets", verb: v, namespace: ns, resourceName: v === "get" && secretName.state === "known" ? secretName.value : undefined })),
+                        (secretGrant = findGrant(grantsIn(ns), { apiGroup: "", resource: "secrets", verb: v, namespace: ns, resourceName: v === "get" && secretName.state === "known" ? secretName.value : undefined })),
                     );
                     if (verb) {
                         add(this.addSubjectNode(s), `${verb} secrets in namespace ${ns}`, `reads the token of ${s.label}`, secretGrant);
@@ -830,6 +1083,55 @@ export class PrincipalGraph {
     }
 }
 
+/**
+ * A subject's grants by the namespace they are bound in (undefined: cluster-wide), and the grants
+ * that can apply in a namespace (its own and the cluster-wide ones) in their original order, so
+ * `findGrant` over them finds the same first grant as over all grants.
+ */
+function grantsByNamespace(grants: readonly K8sGrant[]): { scoped: Map<string | undefined, K8sGrant[]>; grantsIn: (ns: string | undefined) => readonly K8sGrant[] } {
+    const scoped = new Map<string | undefined, K8sGrant[]>();
+    const order = new Map<K8sGrant, number>();
+    grants.forEach((g, i) => {
+        pushTo(scoped, g.namespace, g);
+        order.set(g, i);
+    });
+    const memo = new Map<string, readonly K8sGrant[]>();
+    const grantsIn = (ns: string | undefined): readonly K8sGrant[] => {
+        if (ns === undefined) {
+            return grants;
+        }
+        let list = memo.get(ns);
+        if (!list) {
+            const own = scoped.get(ns) ?? [];
+            const cluster = scoped.get(undefined) ?? [];
+            list = cluster.length === 0 ? own : [...cluster, ...own].sort((a, b) => order.get(a)! - order.get(b)!);
+            memo.set(ns, list);
+        }
+        return list;
+    };
+    return { scoped, grantsIn };
+}
+
+/** The per-target edge an edge into a set stands for. */
+export function memberEdge(e: GraphEdge, m: SetMember): GraphEdge {
+    return { from: e.from, to: m.to, label: m.labelSuffix ? e.label + m.labelSuffix : e.label, note: m.note ?? e.note, via: e.via };
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+    const list = map.get(key);
+    if (list) {
+        list.push(value);
+    } else {
+        map.set(key, [value]);
+    }
+}
+
+/** One membership per target (a role trusting the same account in two statements is one member). */
+function dedupMembers(members: SetMember[]): SetMember[] {
+    const seen = new Set<string>();
+    return members.filter((m) => !seen.has(m.to) && seen.add(m.to) !== undefined);
+}
+
 function allowsAssume(s: Statement): boolean {
     return ["sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml"].some((a) =>
         allowApplies(s, { action: a, resource: "*", context: new Context() }, a) !== "no",
@@ -837,6 +1139,9 @@ function allowsAssume(s: Statement): boolean {
 }
 
 /** The principal graph of a stack, built once per AnalyzeStack and shared by the duty policies. */
-export function principalGraph(stack: StackModel): PrincipalGraph {
+export function principalGraph(stack: StackModel, options: GraphOptions = {}): PrincipalGraph {
+    if (options.shareTargets === false) {
+        return stack.derive("principal-graph:per-target", (m) => new PrincipalGraph(m, options));
+    }
     return stack.derive("principal-graph", (m) => new PrincipalGraph(m));
 }

@@ -216,3 +216,48 @@ export function allowedServices(statements: readonly Statement[]): Set<string> |
     }
     return out;
 }
+
+/**
+ * Condition keys whose value may come from the resource or the request's target rather than the
+ * caller (resource tags; the target's permissions boundary, the policy attached, the service a role
+ * is passed to, which the principal graph resolves per target): never assume they are the same for
+ * every resource.
+ */
+const RESOURCE_KEY = /^(aws:resource|[a-z0-9-]+:resourcetag\/|iam:permissionsboundary$|iam:policyarn$|iam:passedtoservice$)/;
+
+/**
+ * The decision for `action` when it cannot depend on the resource: true (allowed, possibly under
+ * conditions) or false when every statement that could decide it applies to all resources alike
+ * (`Resource: "*"` or none), so one evaluation stands for every target ARN; undefined when some
+ * statement names particular resources (ask `evaluate` per resource). Lets the principal graph
+ * link an actor to a whole set of targets (e.g. every role trusting the account) at once.
+ */
+export function decisionForEveryResource(p: PermissionInputs, action: string, context: Context): boolean | undefined {
+    const a = action.toLowerCase();
+    for (const list of [p.identity, p.boundary ?? [], p.grants ?? []]) {
+        for (const s of list) {
+            if (!actionMatches(s, a)) {
+                continue;
+            }
+            const cond = evaluateConditions(s.conditions, context);
+            if (cond === "no") {
+                continue;
+            }
+            // A condition on the target (its tags, its boundary) may hold for some targets and not
+            // others, Allow or Deny alike: the graph resolves it per target.
+            if (s.conditions.some((c) => RESOURCE_KEY.test(c.key.toLowerCase()))) {
+                return undefined;
+            }
+            // Otherwise only an Allow that may apply, or a Deny that certainly applies, can decide anything.
+            const decides = s.effect === "Allow" || cond === "yes";
+            if (decides && !coversEveryResource(s)) {
+                return undefined;
+            }
+        }
+    }
+    return evaluate(p, { action, resource: "*", context }).allowed !== "no";
+}
+
+function coversEveryResource(s: Statement): boolean {
+    return s.notResources === undefined && (s.resources === undefined || s.resources.includes("*"));
+}
