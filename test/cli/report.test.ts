@@ -3,6 +3,7 @@ import Ajv from "ajv";
 import type { AnalyzerDiagnostic, PackReport, PolicyInfoRecord } from "../../cli/model";
 import { renderJson, toJsonReport } from "../../cli/report/json";
 import { toSarif } from "../../cli/report/sarif";
+import { docLinks, repositoryWebUrl } from "../../cli/report/links";
 import { packIcon, renderText } from "../../cli/report/text";
 
 const S = "urn:pulumi:dev::shop::";
@@ -64,41 +65,44 @@ const mixed = report([
     diag(versioningPolicy, VERS_B, 'aws:s3:BucketVersioning "b": status is "Suspended".'),
     diag(dutyPolicy, "", "role deployer can also approve.", "advisory"),
     diag(imagePolicy, DEPLOY, 'image "nginx:1.25" is not pinned.\nuse a digest.'),
-    diag(versioningPolicy, VERS_A, 'aws:s3:BucketVersioning "a": status is "Suspended".'),
+    { ...diag(versioningPolicy, VERS_A, 'aws:s3:BucketVersioning "a": status is "Suspended".'), source: { file: "infra/buckets.ts", line: 3 } },
     diag(trailPolicy, `${S}aws:cloudtrail/trail:Trail::audit`, "log file validation is off."),
-    diag(ecrPolicy, ECR, 'imageTagMutability is "MUTABLE".'),
+    { ...diag(ecrPolicy, ECR, 'imageTagMutability is "MUTABLE".'), source: { file: "infra/index.ts", line: 12, column: 7 } },
 ]);
 
 describe("cli/report: text, JSON and SARIF", () => {
-    it("text mirrors the CLI's Policies: section, sorted by enforcement, severity, policy, URN", () => {
+    it("text: the pack header as the CLI prints it, then each policy's description once and its findings, in the CLI's order", () => {
         assert.equal(
             renderText(mixed),
             [
                 "Policies:",
                 "    ❌ sealed-infra@v0.1.0 (local: policypack)",
-                "        - [mandatory] [severity: critical]  cloudtrail-tamper-evident  (aws:cloudtrail:Trail: audit)",
-                "          Trails are tamper-evident.",
-                "          log file validation is off.",
-                "        - [mandatory] [severity: high]  ecr-tags-immutable  (aws:ecr:Repository: images)",
-                "          ECR tags are immutable.",
-                '          imageTagMutability is "MUTABLE".',
-                "        - [mandatory] [severity: high]  images-pinned-by-digest  (kubernetes:apps/v1:Deployment: web)",
-                "          Images are pinned by digest.",
-                '          image "nginx:1.25" is not pinned.',
-                "          use a digest.",
-                "        - [mandatory] [severity: high]  s3-versioning-enabled  (aws:s3:BucketVersioning: a)",
-                "          Buckets keep every version.",
-                '          aws:s3:BucketVersioning "a": status is "Suspended".',
-                "        - [mandatory] [severity: high]  s3-versioning-enabled  (aws:s3:BucketVersioning: b)",
-                "          Buckets keep every version.",
-                '          aws:s3:BucketVersioning "b": status is "Suspended".',
-                "        - [advisory] [severity: medium]  duties-separated",
-                "          No principal holds two conflicting duties.",
-                "          role deployer can also approve.",
+                "        cloudtrail-tamper-evident [severity: critical]: Trails are tamper-evident.",
+                "          - [mandatory] (aws:cloudtrail:Trail: audit) log file validation is off.",
+                "        ecr-tags-immutable [severity: high]: ECR tags are immutable.",
+                '          - [mandatory] infra/index.ts:12:7: (aws:ecr:Repository: images) imageTagMutability is "MUTABLE".',
+                "        images-pinned-by-digest [severity: high]: Images are pinned by digest.",
+                '          - [mandatory] (kubernetes:apps/v1:Deployment: web) image "nginx:1.25" is not pinned.',
+                "              use a digest.",
+                "        s3-versioning-enabled [severity: high]: Buckets keep every version.",
+                '          - [mandatory] infra/buckets.ts:3: aws:s3:BucketVersioning "a": status is "Suspended".',
+                '          - [mandatory] aws:s3:BucketVersioning "b": status is "Suspended".',
+                "        duties-separated [severity: medium]: No principal holds two conflicting duties.",
+                "          - [advisory] role deployer can also approve.",
                 "",
                 "5 mandatory violations, 1 advisory violation in 7 resources analyzed",
                 "",
             ].join("\n"),
+        );
+    });
+
+    it("text: a policy with findings at two levels is one group, placed by its first finding", () => {
+        const waived = { ...diag(ecrPolicy, `${S}aws:ecr/repository:Repository::legacy`, "x.\nWaived until 2099-01-01 by sec (T-1): reason"), enforcementLevel: "advisory" as const };
+        const text = renderText(report([waived, diag(dutyPolicy, "", "y.", "advisory"), diag(ecrPolicy, ECR, "z.")]));
+        assert.equal(text.match(/ECR tags are immutable\./g)?.length, 1, text);
+        assert.match(
+            text,
+            /ecr-tags-immutable \[severity: high\]: ECR tags are immutable\.\n {10}- \[mandatory\] \(aws:ecr:Repository: images\) z\.\n {10}- \[advisory\] \(aws:ecr:Repository: legacy\) x\.\n {14}Waived until 2099-01-01 by sec \(T-1\): reason\n {8}duties-separated/,
         );
     });
 
@@ -111,7 +115,7 @@ describe("cli/report: text, JSON and SARIF", () => {
             "Policies:\n    ✅ sealed-infra@v0.1.0 (local: policypack)\n\n0 mandatory violations, 0 advisory violations in 7 resources analyzed\n",
         );
         const noSeverity = { ...diag(ecrPolicy, ECR, "m"), severity: "" as const };
-        assert.match(renderText(report([noSeverity])), /\n {8}- \[mandatory\]  ecr-tags-immutable  \(aws:ecr:Repository: images\)\n/);
+        assert.match(renderText(report([noSeverity])), /\n {8}ecr-tags-immutable: ECR tags are immutable\.\n {10}- \[mandatory\] \(aws:ecr:Repository: images\) m\n/);
     });
 
     it("JSON has exactly the DESIGN.md shape", () => {
@@ -121,7 +125,8 @@ describe("cli/report: text, JSON and SARIF", () => {
         assert.equal(json.resources, 7);
         assert.deepEqual(json.summary, { mandatory: 5, advisory: 1, notes: 0 });
         for (const v of json.violations) {
-            assert.deepEqual(Object.keys(v), ["policyName", "enforcementLevel", "severity", "urn", "resourceType", "resourceName", "message"]);
+            const keys = ["policyName", "enforcementLevel", "severity", "urn", "resourceType", "resourceName", "message"];
+            assert.deepEqual(Object.keys(v), v.source ? [...keys, "source"] : keys);
         }
         assert.deepEqual(json.violations[1], {
             policyName: "ecr-tags-immutable",
@@ -131,7 +136,9 @@ describe("cli/report: text, JSON and SARIF", () => {
             resourceType: "aws:ecr/repository:Repository",
             resourceName: "images",
             message: 'imageTagMutability is "MUTABLE".',
+            source: { file: "infra/index.ts", line: 12, column: 7 },
         });
+        assert.deepEqual(json.violations[3].source, { file: "infra/buckets.ts", line: 3 }, "no column when the position gave none");
         assert.deepEqual(
             json.violations.map((v: { policyName: string; resourceName: string }) => `${v.policyName}/${v.resourceName}`),
             ["cloudtrail-tamper-evident/audit", "ecr-tags-immutable/images", "images-pinned-by-digest/web", "s3-versioning-enabled/a", "s3-versioning-enabled/b", "duties-separated/"],
@@ -248,7 +255,7 @@ describe("cli/report: text, JSON and SARIF", () => {
     };
 
     it("SARIF validates against the 2.1.0 members it uses, with rules from the pack and results per violation", () => {
-        const sarif = toSarif(mixed, { informationUri: "https://www.npmjs.com/package/sealed-infra", artifactUri: "infra/Pulumi.yaml" });
+        const sarif = toSarif(mixed, { links: docLinks({ repository: "github:acme/sealed-infra" }), artifactUri: "infra/Pulumi.yaml" });
         const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
         const validate = ajv.compile(sarifSchema);
         assert.ok(validate(sarif), JSON.stringify(validate.errors, null, 2));
@@ -256,10 +263,11 @@ describe("cli/report: text, JSON and SARIF", () => {
         const run = sarif.runs[0];
         assert.equal(run.tool.driver.name, "sealed-infra");
         assert.equal(run.tool.driver.version, "0.1.0");
-        assert.equal(run.tool.driver.informationUri, "https://www.npmjs.com/package/sealed-infra");
+        assert.equal(run.tool.driver.informationUri, "https://github.com/acme/sealed-infra/tree/main/docs/policies");
         const rule = run.tool.driver.rules.find((r) => r.id === "ecr-tags-immutable")!;
         assert.equal(rule.shortDescription.text, "ECR tags are immutable.");
         assert.equal(rule.help.text, "Fix ecr-tags-immutable.");
+        assert.equal(rule.helpUri, "https://github.com/acme/sealed-infra/blob/main/docs/policies/ecr-tags-immutable.md");
         assert.equal(rule.properties.severity, "high");
         assert.equal(rule.defaultConfiguration.level, "error");
 
@@ -270,14 +278,25 @@ describe("cli/report: text, JSON and SARIF", () => {
         assert.equal(ecr.level, "error");
         assert.equal(ecr.message.text, 'imageTagMutability is "MUTABLE".');
         assert.deepEqual(ecr.locations, [
-            { physicalLocation: { artifactLocation: { uri: "infra/Pulumi.yaml" } }, logicalLocations: [{ name: "images", fullyQualifiedName: ECR, kind: "resource" }] },
+            {
+                physicalLocation: { artifactLocation: { uri: "infra/index.ts" }, region: { startLine: 12, startColumn: 7 } },
+                logicalLocations: [{ name: "images", fullyQualifiedName: ECR, kind: "resource" }],
+            },
         ]);
+        assert.deepEqual(
+            run.results[0].locations,
+            [{ physicalLocation: { artifactLocation: { uri: "infra/Pulumi.yaml" } }, logicalLocations: [{ name: "audit", fullyQualifiedName: `${S}aws:cloudtrail/trail:Trail::audit`, kind: "resource" }] }],
+            "a resource whose declaration is unknown points at the program's file, without a region",
+        );
         const stackLevel = run.results[5];
         assert.equal(stackLevel.level, "warning");
         assert.deepEqual(stackLevel.locations, [{ physicalLocation: { artifactLocation: { uri: "infra/Pulumi.yaml" } } }], "a stack-level result still has a file");
         // Without a file, results keep only their logical location.
-        const bare = toSarif(mixed, { informationUri: "https://x" }).runs[0].results;
-        assert.deepEqual(bare[1].locations, [{ logicalLocations: [{ name: "images", fullyQualifiedName: ECR, kind: "resource" }] }]);
+        const bareRun = toSarif(mixed, {}).runs[0];
+        const bare = bareRun.results;
+        assert.deepEqual(bare[0].locations, [{ logicalLocations: [{ name: "audit", fullyQualifiedName: `${S}aws:cloudtrail/trail:Trail::audit`, kind: "resource" }] }]);
         assert.equal(bare[5].locations, undefined);
+        assert.equal("informationUri" in bareRun.tool.driver, false, "no repository, no links");
+        assert.equal("helpUri" in bareRun.tool.driver.rules[0], false);
     });
 });
