@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { main } from "../../cli/main";
 import { catalogue } from "../../policypack/src/catalogue";
+import { sarifErrors } from "../cli/sarif-schema";
 
 const EXAMPLES = path.resolve(__dirname, "..", "..", "examples");
 
@@ -23,14 +24,20 @@ function configFlags(dir: string): string[] {
     return fs.existsSync(file) ? ["--config", file] : [];
 }
 
-async function check(dir: string, ...flags: string[]): Promise<{ code: number; report: JsonReport; stderr: string }> {
+async function run(dir: string, format: string, ...flags: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = "";
     let stderr = "";
-    const code = await main(["check", path.join(EXAMPLES, dir), "--format", "json", ...configFlags(dir), ...flags], {
+    const code = await main(["check", path.join(EXAMPLES, dir), "--format", format, ...configFlags(dir), ...flags], {
         stdout: (t) => (stdout += t),
         stderr: (t) => (stderr += t),
+        cwd: path.dirname(EXAMPLES),
     });
     assert.notEqual(code, 2, `sealed-infra check examples/${dir} failed to run: ${stderr}`);
+    return { code, stdout, stderr };
+}
+
+async function check(dir: string, ...flags: string[]): Promise<{ code: number; report: JsonReport; stderr: string }> {
+    const { code, stdout, stderr } = await run(dir, "json", ...flags);
     return { code, report: JSON.parse(stdout), stderr };
 }
 
@@ -79,5 +86,31 @@ describe("examples", () => {
         // The waivers policy judges the pack's config, not resources (test/protocol/waivers.test.ts).
         const silent = catalogue.filter((p) => p.guarantee !== "exceptions").map((p) => p.name).filter((name) => !fired.has(name));
         assert.deepEqual(silent, [], `policies with no mandatory violation in examples/violations: ${silent.join(", ")}`);
+    });
+
+    it("examples/violations in SARIF: one result per finding, each at its declaration in the program's sources, with distinct fingerprints", async () => {
+        const { report } = await check("violations");
+        const { stdout } = await run("violations", "sarif");
+        const sarif = JSON.parse(stdout);
+        assert.equal(sarifErrors(sarif), "");
+        const results = sarif.runs[0].results as Array<{
+            ruleId: string;
+            partialFingerprints: Record<string, string>;
+            locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } }; logicalLocations?: Array<{ fullyQualifiedName: string }> }>;
+        }>;
+        assert.equal(results.length, report.violations.length);
+        const programFiles = new Set(fs.readdirSync(path.join(EXAMPLES, "violations")).filter((f) => f.endsWith(".ts")).map((f) => `examples/violations/${f}`));
+        for (const r of results) {
+            const where = r.locations[0].physicalLocation;
+            assert.ok(programFiles.has(where.artifactLocation.uri), `${r.ruleId} at ${where.artifactLocation.uri}`);
+            assert.ok(where.region && where.region.startLine >= 1, `${r.ruleId} ${r.locations[0].logicalLocations?.[0].fullyQualifiedName} has no region`);
+            const lines = fs.readFileSync(path.join(path.dirname(EXAMPLES), where.artifactLocation.uri), "utf8").split("\n");
+            assert.ok(where.region.startLine <= lines.length);
+        }
+        const ids = results.map((r) => r.partialFingerprints["sealedInfraFinding/v1"]);
+        assert.equal(new Set(ids).size, results.length, "every finding has its own fingerprint");
+        // A finding keeps its identity from run to run.
+        const again = JSON.parse((await run("violations", "sarif")).stdout).runs[0].results.map((r: { partialFingerprints: Record<string, string> }) => r.partialFingerprints["sealedInfraFinding/v1"]);
+        assert.deepEqual(again, ids);
     });
 });
