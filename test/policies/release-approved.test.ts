@@ -214,6 +214,19 @@ describe("release-approved", () => {
             assert.match(found[0].message, /"old": this approval does not count: it expired at 2026-11-01T00:00:00Z; it covers nothing\./);
         });
 
+        it("an approval for another stack or project, which that stack judges, gets no note here; uncovered artifacts still name it", () => {
+            const perStack = [
+                signed("dev", "ecdsa-p256"),
+                signed("prod", "ecdsa-p256", manifest({ stack: "prod" })),
+                signed("billing", "ecdsa-p256", manifest({ project: "billing", expires: "2026-11-01T00:00:00Z", issued: "2026-10-01T00:00:00Z" })),
+                deployment("web", IMG_A),
+            ];
+            assert.deepEqual(run(perStack), []);
+            const uncovered = run(perStack.slice(1));
+            assert.equal(uncovered.length, 1);
+            blocked(uncovered, urnOf(DEPLOYMENT, "web"), /ApprovedRelease "prod" does not count: it approves project "test-project" stack "prod", not this stack/);
+        });
+
         it("lists why each approval failed, in one message", () => {
             const found = run([
                 signed("expired", "ecdsa-p256", manifest({ expires: "2026-11-01T00:00:00Z", issued: "2026-10-01T00:00:00Z" })),

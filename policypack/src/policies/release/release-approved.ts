@@ -208,13 +208,17 @@ function whyNot(j: JudgedApproval): string {
     return `does not count: ${v.failures.map((f) => f.text).join("; ")}`;
 }
 
-/** Approvals that do not count, once each on their own URN, so they get fixed or removed. */
+/**
+ * Approvals that do not count, once each on their own URN, so they get fixed or removed. An approval
+ * for another project or stack is not noted: a program may carry the approvals of all its stacks, and
+ * the stack it names judges it (an artifact it leaves uncovered here still says why it did not count).
+ */
 function noteApprovals(judged: JudgedApproval[], findings: Findings): void {
     for (const j of judged) {
         const c = j.carried;
         if (c.state === "unreadable") {
             findings.note(c.resource, `this approval cannot be read: ${c.path} ${c.reason.startsWith("is ") ? c.reason : `could not be read: ${c.reason}`}; it covers nothing.`);
-        } else if (j.verdict && !j.verdict.valid) {
+        } else if (j.verdict && !j.verdict.valid && !j.verdict.failures.some((f) => f.kind === "other-stack")) {
             findings.note(c.resource, `this approval does not count: ${j.verdict.failures.map((f) => f.text).join("; ")}; it covers nothing.`);
         }
     }
