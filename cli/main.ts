@@ -29,6 +29,7 @@ import { renderJson } from "./report/json";
 import { renderSarif } from "./report/sarif";
 import { renderText } from "./report/text";
 import { docLinks, DocLinks } from "./report/links";
+import { condenseUnknowns } from "./report/unknowns";
 import { registerApproveCommand } from "./approve/commands";
 
 export type Format = "text" | "json" | "sarif";
@@ -202,14 +203,16 @@ async function check(programDir: string | undefined, opts: CheckOptions, io: Io)
         opts.stackExport !== undefined
             ? findProjectDir(snapshot.project, [path.dirname(path.resolve(cwd, opts.stackExport)), cwd], cwd)
             : path.resolve(cwd, programDir ?? ".");
-    const report: PackReport = { ...analyzed, diagnostics: locateDiagnostics(analyzed.diagnostics, snapshot.resources, projectDir, cwd) };
+    // Values not known until the update (or offline) are not findings: one note per resource.
+    const condensed = condenseUnknowns(locateDiagnostics(analyzed.diagnostics, snapshot.resources, projectDir, cwd));
+    const report: PackReport = { ...analyzed, diagnostics: condensed.findings };
     if (opts.verbose) {
         const logs = (report as Partial<DetailedPackReport>).logs ?? [];
         for (const l of logs) {
             io.stderr(`pack ${l.stream}: ${l.line}\n`);
         }
     }
-    const notes = snapshot.warnings;
+    const notes = [...snapshot.warnings, ...condensed.notes];
     let out: string;
     switch (opts.format) {
         case "json":
