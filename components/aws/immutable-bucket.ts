@@ -197,7 +197,10 @@ export class ImmutableBucket extends pulumi.ComponentResource {
             { bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } },
             critical,
         );
-        const arn = this.bucket.arn;
+        // The ARN from the bucket's name, which the provider assigns at plan time: known in a preview,
+        // so the pack verifies the policy below in every preview (bucket.arn is known only after create).
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const arn = pulumi.interpolate`arn:${partition}:s3:::${this.bucket.bucket}`;
         const objects = pulumi.interpolate`${arn}/*`;
         const writerStatements: pulumi.Input<unknown>[] = [];
         if (writers !== undefined) {

@@ -4,6 +4,8 @@ import { renderJson, toJsonReport } from "../../cli/report/json";
 import { toSarif } from "../../cli/report/sarif";
 import { docLinks } from "../../cli/report/links";
 import { sarifErrors } from "./sarif-schema";
+import { condenseUnknowns, unknownValueOf } from "../../cli/report/unknowns";
+import { unknownNote } from "../../policypack/src/framework/findings";
 import { packIcon, renderText } from "../../cli/report/text";
 
 const S = "urn:pulumi:dev::shop::";
@@ -198,5 +200,46 @@ describe("cli/report: text, JSON and SARIF", () => {
         assert.equal(bare[5].locations, undefined);
         assert.equal("informationUri" in bareRun.tool.driver, false, "no repository, no links");
         assert.equal("helpUri" in bareRun.tool.driver.rules[0], false);
+    });
+});
+
+describe("cli/report/unknowns: values not known until the update, condensed", () => {
+    const ROLE = `${S}aws:iam/role:Role::deployer`;
+    const POLICY = `${S}aws:iam/rolePolicy:RolePolicy::deploy`;
+    const preview = (p: PolicyInfoRecord, urn: string, label: string, path: string, what: string) =>
+        diag(p, urn, `${label}: ${path} is not known until the update, so it will be verified at update that ${what}.`, "advisory");
+
+    it("one note per resource, naming the values and the policies that check them; findings stay findings", () => {
+        const found = [
+            { ...preview(dutyPolicy, POLICY, 'aws:iam:RolePolicy "deploy"', "policy", "no principal holds two duties"), source: { file: "index.ts", line: 4, column: 1 } },
+            preview(trailPolicy, POLICY, 'aws:iam:RolePolicy "deploy"', "policy", "something else"),
+            preview(dutyPolicy, ROLE, 'aws:iam:Role "deployer"', "assumeRolePolicy", "x"),
+            preview(dutyPolicy, ROLE, 'aws:iam:Role "deployer"', "arn", "y"),
+            diag(dutyPolicy, ROLE, 'aws:iam:Role "deployer": holds two duties.'),
+            // At update under the Pulumi CLI an unknown is a mandatory finding: never condensed.
+            diag(dutyPolicy, ROLE, 'aws:iam:Role "deployer": policy is still unknown during the update, so it cannot be verified that x; make the value known before the update.'),
+            // An advisory that names another resource than its URN's is not recognised.
+            diag(dutyPolicy, ROLE, 'aws:iam:Role "other": arn is not known until the update, so it will be verified at update that y.', "advisory"),
+        ];
+        const { findings, notes } = condenseUnknowns(found);
+        assert.deepEqual(findings, found.slice(4));
+        assert.deepEqual(notes, [
+            'aws:iam:RolePolicy "deploy" (index.ts:4:1): policy is not known until the update; duties-separated and cloudtrail-tamper-evident check it at update.',
+            'aws:iam:Role "deployer": assumeRolePolicy and arn are not known until the update; duties-separated checks them at update.',
+        ]);
+    });
+
+    it("recognises the offline wording, and the pack's own wording of both", () => {
+        const offline = diag(
+            dutyPolicy,
+            ROLE,
+            `aws:iam:Role "deployer": ${unknownNote("offline", "arn", "x")}`,
+            "advisory",
+        );
+        assert.deepEqual(unknownValueOf(offline), { path: "arn", wording: "offline" });
+        assert.deepEqual(unknownValueOf(diag(dutyPolicy, ROLE, `aws:iam:Role "deployer": ${unknownNote("preview", "a.b[0]", "x")}`, "advisory")), { path: "a.b[0]", wording: "preview" });
+        assert.deepEqual(condenseUnknowns([offline]).notes, [
+            'aws:iam:Role "deployer": arn is not known offline (set by the cloud, or not computable offline); duties-separated checks it in pulumi preview with the pack, at update at the latest.',
+        ]);
     });
 });
