@@ -134,6 +134,7 @@ export class AuditTrail extends pulumi.ComponentResource {
                 bucketName: args.bucketName,
                 retentionDays: args.retentionDays,
                 kmsKeyArn: this.kmsKey.arn,
+                partition: ctx.partition,
                 tags: args.tags,
                 protect,
                 policyStatements: (bucketArn): PolicyStatement[] => [
