@@ -80,7 +80,7 @@ function rule(p: PolicyInfoRecord, enforcementLevel: EnforcementLevel, links: Do
 function physicalLocationOf(d: AnalyzerDiagnostic, fallback: string | undefined) {
     if (d.source) {
         return {
-            artifactLocation: { uri: encodeURI(d.source.file) },
+            artifactLocation: { uri: encodeURI(d.source.file).replace(/[#?]/g, (c) => encodeURIComponent(c)) },
             region: { startLine: d.source.line, ...(d.source.column !== undefined ? { startColumn: d.source.column } : {}) },
         };
     }

@@ -194,6 +194,8 @@ describe("cli/report: text, JSON and SARIF", () => {
         assert.equal(stackLevel.level, "warning");
         assert.deepEqual(stackLevel.locations, [{ physicalLocation: { artifactLocation: { uri: "infra/Pulumi.yaml" } } }], "a stack-level result still has a file");
         // Without a file, results keep only their logical location.
+        const odd = toSarif(report([{ ...diag(ecrPolicy, ECR, "m"), source: { file: "my infra/a#b.ts", line: 2 } }]), {}).runs[0].results[0];
+        assert.equal(odd.locations![0].physicalLocation!.artifactLocation.uri, "my%20infra/a%23b.ts", "a relative URI reference: spaces and # escaped");
         const bareRun = toSarif(mixed, {}).runs[0];
         const bare = bareRun.results;
         assert.deepEqual(bare[0].locations, [{ logicalLocations: [{ name: "audit", fullyQualifiedName: `${S}aws:cloudtrail/trail:Trail::audit`, kind: "resource" }] }]);
