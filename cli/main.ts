@@ -22,11 +22,14 @@ import { DetailedPackReport, runPolicyPack } from "./analyzer/client";
 import { recordProgram } from "./sources/program";
 import { readStackExport } from "./sources/stack-export";
 import { parseStackSelection } from "./sources/project";
+import { findProjectDir, locateDiagnostics } from "./sources/source-position";
 import type { SourcedStack } from "./sources/source";
 import { countViolations } from "./report/common";
 import { renderJson } from "./report/json";
 import { renderSarif } from "./report/sarif";
 import { renderText } from "./report/text";
+import { docLinks, DocLinks } from "./report/links";
+import { condenseUnknowns } from "./report/unknowns";
 import { registerApproveCommand } from "./approve/commands";
 
 export type Format = "text" | "json" | "sarif";
@@ -64,17 +67,12 @@ export function defaultPackDir(): string {
     return path.join(packageRoot(), "policypack");
 }
 
-function packageInfo(): { name: string; version: string; informationUri: string } {
+function packageInfo(): { name: string; version: string; links?: DocLinks } {
     try {
         const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), "package.json"), "utf8"));
-        const repo = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
-        const informationUri =
-            (typeof pkg.homepage === "string" && pkg.homepage) ||
-            (typeof repo === "string" && /^https?:\/\//.test(repo) ? repo.replace(/\.git$/, "") : "") ||
-            `https://www.npmjs.com/package/${pkg.name}`;
-        return { name: pkg.name, version: pkg.version, informationUri };
+        return { name: pkg.name, version: pkg.version, links: docLinks(pkg) };
     } catch {
-        return { name: "sealed-infra", version: "0.0.0", informationUri: "https://www.npmjs.com/package/sealed-infra" };
+        return { name: "sealed-infra", version: "0.0.0" };
     }
 }
 
@@ -125,7 +123,7 @@ function readStackReferences(values: string[], cwd: string): Record<string, Reco
     return out;
 }
 
-/** The file SARIF results point at: the stack export, or the program's Pulumi.yaml (relative, POSIX). */
+/** The file SARIF results without a known declaration point at: the stack export, or the program's Pulumi.yaml (relative, POSIX). */
 function sarifArtifact(cwd: string, programDir: string | undefined, opts: CheckOptions): string {
     const file = opts.stackExport !== undefined ? path.resolve(cwd, opts.stackExport) : path.resolve(cwd, programDir ?? ".", "Pulumi.yaml");
     return path.relative(cwd, file).split(path.sep).join("/");
@@ -199,21 +197,29 @@ async function check(programDir: string | undefined, opts: CheckOptions, io: Io)
         snapshot = recorded;
     }
 
-    const report: PackReport = await runPolicyPack({ packDir, snapshot, config, packSource, offline: true });
+    const analyzed: PackReport = await runPolicyPack({ packDir, snapshot, config, packSource, offline: true });
+    // Findings point at the line that declared their resource; positions are relative to the project.
+    const projectDir =
+        opts.stackExport !== undefined
+            ? findProjectDir(snapshot.project, [path.dirname(path.resolve(cwd, opts.stackExport)), cwd], cwd)
+            : path.resolve(cwd, programDir ?? ".");
+    // Values not known until the update (or offline) are not findings: one note per resource.
+    const condensed = condenseUnknowns(locateDiagnostics(analyzed.diagnostics, snapshot.resources, projectDir, cwd));
+    const report: PackReport = { ...analyzed, diagnostics: condensed.findings };
     if (opts.verbose) {
         const logs = (report as Partial<DetailedPackReport>).logs ?? [];
         for (const l of logs) {
             io.stderr(`pack ${l.stream}: ${l.line}\n`);
         }
     }
-    const notes = snapshot.warnings;
+    const notes = [...snapshot.warnings, ...condensed.notes];
     let out: string;
     switch (opts.format) {
         case "json":
             out = renderJson(report, notes);
             break;
         case "sarif":
-            out = renderSarif(report, { informationUri: packageInfo().informationUri, artifactUri: sarifArtifact(cwd, programDir, opts), notes });
+            out = renderSarif(report, { links: packageInfo().links, artifactUri: sarifArtifact(cwd, programDir, opts), notes });
             break;
         default:
             out = renderText(report, notes);

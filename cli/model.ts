@@ -62,6 +62,12 @@ export interface ResourceRecord {
     options: ResourceOptionsRecord;
     /** Provider reference `<provider urn>::<provider id>`, as the engine keeps it. */
     provider?: string;
+    /**
+     * Where the program registered the resource, as the engine keeps it in state:
+     * `project:///<path relative to the project directory>#<line>[,<column>]`
+     * (./sources/source-position.ts). Absent for resources the engine registers itself.
+     */
+    sourcePosition?: string;
 }
 
 /** A whole stack as a source produced it. */
@@ -82,6 +88,15 @@ export interface StackSnapshot {
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 export type Severity = "" | "low" | "medium" | "high" | "critical";
 
+/** A place in a source file, for reports: the path relative to the working directory, POSIX separators. */
+export interface SourceLocation {
+    file: string;
+    /** 1-based. */
+    line: number;
+    /** 1-based; absent when the position did not give one. */
+    column?: number;
+}
+
 /** One AnalyzeDiagnostic as it came back from the pack. */
 export interface AnalyzerDiagnostic {
     policyName: string;
@@ -93,6 +108,8 @@ export interface AnalyzerDiagnostic {
     /** Empty for stack-level findings without a resource. */
     urn: string;
     severity: Severity;
+    /** Where the program declared the resource (set by `sealed-infra check` from the URN, when known). */
+    source?: SourceLocation;
 }
 
 export interface PolicyInfoRecord {

@@ -2,15 +2,20 @@
  * `sealed-infra approve`: make, sign and check release approvals (the two-person rule).
  *
  *   sealed-infra approve keygen --type ed25519|ecdsa-p256|rsa-pss --private-key <file> --public-key <file>
+ *                               [--key-id <id>] [--approver <who>]
  *   sealed-infra approve create --project <p> --stack <s|pattern> [--image <ref>]... [--lambda-zip <file>]...
  *                               [--lambda-code-hash <hash>]... (--expires <time> | --expires-in <n>d|h)
- *                               --approver <who> (--reason <text> | --ticket <id>) [--out <manifest>]
+ *                               --approver <who> (--reason <text> | --ticket <id>) [--config <pack-config.json>]
+ *                               [--out <manifest>]
  *   sealed-infra approve sign <manifest> --key <private.pem> --key-id <id> [--out <approval.json>]
  *   sealed-infra approve attach <manifest> --signature <file> --key-id <id> [--public-key <pem>] [--out <approval.json>]
  *   sealed-infra approve verify <approval.json | manifest --signature <file>> (--public-key <pem> | --config <pack-config.json>)
  *                               [--key-id <id>] [--project <p>] [--stack <s>] [--deployer <id>]... [--at <time>]
  *
- * `create` writes the canonical manifest bytes (the exact bytes to sign: no trailing newline).
+ * `keygen` prints the pack-config entry for the new public key (JSON-escaped PEM) to paste into
+ * release-approved.approverKeys. `create` writes the canonical manifest bytes (the exact bytes to
+ * sign: no trailing newline) and refuses an expiry beyond release-approved.maxApprovalDays (from
+ * --config, default 30), the ceiling the pack enforces.
  * `sign` signs them with a local key; `attach` bundles a signature made elsewhere, e.g.
  *   aws kms sign --key-id <ReleaseSigningKey> --message fileb://release.manifest.json \
  *     --message-type RAW --signing-algorithm ECDSA_SHA_256 --output text --query Signature | base64 -d > release.sig
@@ -164,6 +169,25 @@ function describeManifest(m: ReleaseLib.ReleaseManifest): string {
     return `${lines.join("\n")}\n`;
 }
 
+/** `approver.pub.pem` -> `approver`: the key id keygen suggests when none is given. */
+export function defaultKeyId(publicKeyFile: string): string {
+    return path.basename(publicKeyFile).replace(/(\.pub)?\.(pem|pub)$/i, "") || "approver";
+}
+
+/**
+ * The pack-config entry for a new public key, ready to paste: JSON does the escaping of the PEM's
+ * newlines, which is what goes wrong by hand.
+ */
+export function keyConfigSnippet(entry: { id: string; publicKeyPem: string; approver?: string }): string {
+    const key = { id: entry.id, publicKeyPem: entry.publicKeyPem, ...(entry.approver !== undefined ? { approver: entry.approver } : {}) };
+    const snippet = JSON.stringify({ "release-approved": { approverKeys: [key] } }, null, 2);
+    return (
+        `Give this to the organization admin who sets the pack config: add the entry to release-approved.approverKeys ` +
+        `(beside the keys already there), then re-enable the pack with the config. Approvals signed with the key name it ` +
+        `with --key-id ${JSON.stringify(entry.id)}.\n${snippet}\n`
+    );
+}
+
 // --- verify
 
 interface VerifyOptions {
@@ -177,8 +201,8 @@ interface VerifyOptions {
     at?: string;
 }
 
-/** Pack config -> release-approved's approverKeys and deployerIdentities. */
-function keysFromPackConfig(io: ApproveIo, file: string): { keys: ReleaseLib.ApproverKeyConfig[]; deployers: string[] } {
+/** The release-approved options of a pack config file ({} when it has none). */
+function releaseApprovedOptions(io: ApproveIo, file: string): Record<string, unknown> {
     let config: unknown;
     try {
         config = JSON.parse(readFile(io, file, "policy pack config").toString("utf8").replace(/^\uFEFF/, ""));
@@ -189,7 +213,24 @@ function keysFromPackConfig(io: ApproveIo, file: string): { keys: ReleaseLib.App
         throw new CheckError(`policy pack config ${file} is not valid JSON: ${(e as Error).message}`, e);
     }
     const policy = (config as Record<string, unknown> | null)?.["release-approved"];
-    const options = policy !== null && typeof policy === "object" ? (policy as Record<string, unknown>) : {};
+    return policy !== null && typeof policy === "object" ? (policy as Record<string, unknown>) : {};
+}
+
+/** release-approved.maxApprovalDays of a pack config, as the pack reads it (default when absent). */
+function maxApprovalDays(io: ApproveIo, lib: Lib, file: string | undefined): number {
+    if (file === undefined) {
+        return lib.DEFAULT_MAX_APPROVAL_DAYS;
+    }
+    const configured = releaseApprovedOptions(io, file).maxApprovalDays;
+    if (configured !== undefined && lib.maxApprovalDaysOf(configured) !== configured) {
+        throw new CheckError(`policy pack config ${file}: release-approved.maxApprovalDays is ${JSON.stringify(configured)}, expected a whole number of days, at least 1`);
+    }
+    return lib.maxApprovalDaysOf(configured);
+}
+
+/** Pack config -> release-approved's approverKeys and deployerIdentities. */
+function keysFromPackConfig(io: ApproveIo, file: string): { keys: ReleaseLib.ApproverKeyConfig[]; deployers: string[] } {
+    const options = releaseApprovedOptions(io, file);
     const keys = Array.isArray(options.approverKeys) ? (options.approverKeys as ReleaseLib.ApproverKeyConfig[]) : [];
     if (keys.length === 0) {
         throw new CheckError(`policy pack config ${file} has no "release-approved": { "approverKeys": [...] }`);
@@ -250,7 +291,7 @@ function verify(io: ApproveIo, file: string, opts: VerifyOptions): number {
     const project = opts.project ?? (parsed.ok ? parsed.manifest.project : "");
     // Unchecked project or stack: judge as if this were the stack the manifest names (a pattern's literal part matches it).
     const stack = opts.stack ?? (parsed.ok ? parsed.manifest.stack.replace(/\*/g, "") : "");
-    const verdict = lib.evaluateApproval(approval, { project, stack, now, ring, deployerIdentities: deployers });
+    const verdict = lib.evaluateApproval(approval, { project, stack, now, ring, deployerIdentities: deployers, maxApprovalDays: maxApprovalDays(io, lib, opts.config) });
     const checked = `${opts.project !== undefined ? `project ${project}` : "project not checked (--project)"}, ${opts.stack !== undefined ? `stack ${stack}` : "stack not checked (--stack)"}`;
     if (verdict.valid) {
         io.stdout(`valid: signed with key "${verdict.key.id}" (${lib.KEY_KIND_ALGORITHMS[verdict.key.key.kind]}); ${checked}\n${describeManifest(verdict.manifest)}`);
@@ -299,8 +340,10 @@ export function registerApproveCommand(program: Command, io: ApproveIo, run: (re
             .addOption(new Option("--type <type>", "key type").choices(["ed25519", "ecdsa-p256", "rsa-pss"]).default("ed25519"))
             .requiredOption("--private-key <file>", "where to write the private key (PKCS#8 PEM, mode 0600)")
             .requiredOption("--public-key <file>", "where to write the public key (SPKI PEM)")
+            .option("--key-id <id>", "the key's id in the pack config, which approvals name (default: the public key's file name without .pub.pem)")
+            .option("--approver <identity>", "whose key it is; the pack then requires approvals signed with it to name this approver")
             .option("--force", "overwrite existing files"),
-    ).action((opts: { type: "ed25519" | "ecdsa-p256" | "rsa-pss"; privateKey: string; publicKey: string; force?: boolean }) =>
+    ).action((opts: { type: "ed25519" | "ecdsa-p256" | "rsa-pss"; privateKey: string; publicKey: string; keyId?: string; approver?: string; force?: boolean }) =>
         act(() => {
             const lib = releaseLib();
             for (const file of [opts.privateKey, opts.publicKey]) {
@@ -313,6 +356,7 @@ export function registerApproveCommand(program: Command, io: ApproveIo, run: (re
             writeOut(io, opts.publicKey, pair.publicKeyPem, "public key");
             const key = lib.parsePublicKey(pair.publicKeyPem);
             io.stdout(`wrote ${opts.privateKey} (private, keep it with the approver) and ${opts.publicKey} (${opts.type}${key.ok ? `, fingerprint sha256:${key.key.fingerprint}` : ""})\n`);
+            io.stdout(keyConfigSnippet({ id: opts.keyId ?? defaultKeyId(opts.publicKey), publicKeyPem: pair.publicKeyPem, approver: opts.approver }));
             return 0;
         }),
     );
@@ -331,6 +375,7 @@ export function registerApproveCommand(program: Command, io: ApproveIo, run: (re
             .requiredOption("--approver <identity>", "who approves (e-mail, username or IAM ARN); must not be a deployer")
             .option("--reason <text>", "why (one line)")
             .option("--ticket <id>", "change ticket or review link")
+            .option("--config <file>", "the organization's pack config: its release-approved.maxApprovalDays caps the expiry (default 30 days)")
             .option("--out <file>", "write the manifest here (default: stdout, without a trailing newline)"),
     ).action(
         (opts: {
@@ -344,6 +389,7 @@ export function registerApproveCommand(program: Command, io: ApproveIo, run: (re
             approver: string;
             reason?: string;
             ticket?: string;
+            config?: string;
             out?: string;
         }) =>
             act(() => {
@@ -355,6 +401,13 @@ export function registerApproveCommand(program: Command, io: ApproveIo, run: (re
                 const expires = opts.expires !== undefined ? parseTime(lib, opts.expires, "--expires") : now + parseDuration(opts.expiresIn as string);
                 if (expires <= now) {
                     throw new CheckError(`the approval would already be expired (${lib.formatTimestamp(expires)})`);
+                }
+                // The ceiling the pack enforces, checked on the timestamps as they will be signed.
+                const maxDays = maxApprovalDays(io, lib, opts.config);
+                const tooLong = lib.lifetimeProblem(lib.parseTimestamp(lib.formatTimestamp(expires)) as number, lib.parseTimestamp(lib.formatTimestamp(now)), now, maxDays);
+                if (tooLong !== undefined) {
+                    const where = opts.config !== undefined ? `the maximum in ${opts.config}` : "the default maximum; give the organization's pack config with --config if it sets another";
+                    throw new CheckError(`expiry ${lib.formatTimestamp(expires)} is more than ${maxDays} days away (${where}): the pack would not count the approval (release-approved.maxApprovalDays)`);
                 }
                 const artifacts = [
                     ...(opts.image ?? []).map((i) => imageArtifact(lib, i)),

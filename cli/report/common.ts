@@ -3,7 +3,8 @@
  * (pulumi/pulumi pkg/backend/display/progress.go printPolicies, diff.go
  * renderDiffPolicyViolationEvent/policyResourceClause, sdk/go/common/tokens Type.DisplayName).
  */
-import type { AnalyzerDiagnostic, EnforcementLevel, PackReport, Severity } from "../model";
+import { createHash } from "crypto";
+import type { AnalyzerDiagnostic, EnforcementLevel, PackReport, Severity, SourceLocation } from "../model";
 export { displayType, isValidUrn, urnName, urnType } from "../urn";
 
 /** progress.go enforcementRank: remediate, mandatory, advisory, disabled, then anything else. */
@@ -59,7 +60,6 @@ export function sortDiagnostics(diagnostics: readonly AnalyzerDiagnostic[]): Ana
         .map((x) => x.d);
 }
 
-/** urn.IsValid: `urn:pulumi:` prefix and at least three `::`. */
 /** Remediate-level violations count as mandatory (the engine reports them so). */
 export function isMandatory(d: AnalyzerDiagnostic): boolean {
     return d.enforcementLevel === "mandatory" || d.enforcementLevel === "remediate";
@@ -111,4 +111,41 @@ export function waiverOf(d: AnalyzerDiagnostic): WaiverNote | undefined {
         return undefined;
     }
     return { expires: m[1], approvedBy: m[2], ...(m[3] ? { ticket: m[3] } : {}), reason: m[4] };
+}
+
+/**
+ * What a finding is about, without what changes from run to run: the violation's own message minus
+ * the waiver (or expired-waiver) line, with dates, durations in days, digests and hex suffixes
+ * (auto-name suffixes differ between previews) replaced by `#`. Two findings of one policy on one
+ * resource differ by the property or path they name, which stays.
+ */
+export function findingKind(d: AnalyzerDiagnostic): string {
+    return specificMessage(d)
+        .split("\n")
+        .filter((line) => !/^(Waived until \d{4}-\d{2}-\d{2} by |The waiver for this finding expired on )/.test(line))
+        .join("\n")
+        .replace(/\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?/g, "#")
+        .replace(/\bsha(256|384|512):[0-9a-fA-F]+/g, "sha$1:#")
+        .replace(/\b(?=[0-9a-f]*\d)[0-9a-f]{7,}\b/g, "#")
+        .replace(/\b\d+ days?\b/g, "# days");
+}
+
+/**
+ * Stable identities for findings, in the order given: a SHA-256 of policy, URN and finding kind. A
+ * kind that repeats on one resource (the same message up to volatile values) gets `:2`, `:3`, ... so
+ * every finding keeps a distinct identity.
+ */
+export function fingerprints(diagnostics: readonly AnalyzerDiagnostic[]): string[] {
+    const seen = new Map<string, number>();
+    return diagnostics.map((d) => {
+        const base = createHash("sha256").update(`${d.policyName}\u0000${d.urn}\u0000${findingKind(d)}`).digest("hex");
+        const n = (seen.get(base) ?? 0) + 1;
+        seen.set(base, n);
+        return n === 1 ? base : `${base}:${n}`;
+    });
+}
+
+/** `file:line` (with `:column` when known), as compilers print positions. */
+export function formatSource(source: SourceLocation): string {
+    return `${source.file}:${source.line}${source.column !== undefined ? `:${source.column}` : ""}`;
 }

@@ -10,11 +10,13 @@
  * stack-level finding. `message` is the violation's own message, without the policy description
  * that @pulumi/policy puts in front of it. Remediate-level violations are reported as mandatory,
  * as the engine does. A finding waived by a sealed-infra waiver is advisory and carries an extra
- * `waiver` object ({expires, approvedBy, ticket?, reason}) so dashboards can show it apart.
+ * `waiver` object ({expires, approvedBy, ticket?, reason}) so dashboards can show it apart. A finding
+ * whose resource's declaration is known carries `source` ({file, line, column?}: the file relative to
+ * the working directory with forward slashes, 1-based line and column) where the program declared it.
  * `notes` lists what the check could not see (components it could not render offline, data sources
  * it could not read): a report with notes is not a clean bill of health for those parts.
  */
-import type { PackReport } from "../model";
+import type { PackReport, SourceLocation } from "../model";
 import { countViolations, isMandatory, sortDiagnostics, specificMessage, urnName, urnType, WaiverNote, waiverOf } from "./common";
 
 export interface JsonViolation {
@@ -27,6 +29,8 @@ export interface JsonViolation {
     message: string;
     /** Present only on findings a waiver turned into advisories. */
     waiver?: WaiverNote;
+    /** Where the program declared the resource, when known. */
+    source?: SourceLocation;
 }
 
 export interface JsonReport {
@@ -55,6 +59,7 @@ export function toJsonReport(report: PackReport, notes: readonly string[] = []):
                     resourceName: urnName(d.urn),
                     message: specificMessage(d),
                     ...(waiver ? { waiver } : {}),
+                    ...(d.source ? { source: { ...d.source } } : {}),
                 };
             }),
         notes: notes.map((message) => ({ message })),

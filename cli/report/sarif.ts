@@ -1,10 +1,20 @@
 /**
  * SARIF 2.1.0 report (OASIS Static Analysis Results Interchange Format) for code-scanning
  * dashboards. One run; the tool driver is the policy pack, its rules are the pack's policies
- * (id = policy name, shortDescription = description, help = remediation steps, severity in
- * properties, default level from the configured enforcement level); each violation is a result
- * with the rule, level `error` (mandatory/remediate) or `warning` (advisory), the violation's
- * message and, for resource findings, a logical location whose fullyQualifiedName is the URN.
+ * (id = policy name, shortDescription = description, help = remediation steps, helpUri = the
+ * policy's documentation page, severity in properties, default level from the configured
+ * enforcement level); each violation is a result with the rule, level `error` (mandatory/remediate)
+ * or `warning` (advisory), the violation's message, a physical location and, for resource findings,
+ * a logical location whose fullyQualifiedName is the URN.
+ *
+ * The physical location is where the program declared the resource (artifact relative to the
+ * working directory, forward slashes, with a region: startLine and startColumn); a finding without a
+ * known declaration (stack-level findings, resources the engine registers) points at the program's
+ * Pulumi.yaml or the stack export, without a region, because code-scanning services (GitHub) reject
+ * results without a physical location. `partialFingerprints["sealedInfraFinding/v1"]` identifies a
+ * finding across runs: a hash of policy, URN and finding kind (./common.ts findingKind), never of
+ * positions or volatile values, so a finding keeps its identity when code moves.
+ *
  * `security-severity` is the numeric score GitHub code scanning uses to rank alerts. A finding
  * waived by a sealed-infra waiver keeps its result but carries an accepted external suppression
  * with the waiver's reason, approver, ticket and expiry, so dashboards show it as suppressed.
@@ -12,7 +22,8 @@
  * read) is reported as tool execution notifications.
  */
 import type { AnalyzerDiagnostic, EnforcementLevel, PackReport, PolicyInfoRecord } from "../model";
-import { isMandatory, sortDiagnostics, specificMessage, urnName, urnType, waiverOf } from "./common";
+import { fingerprints, isMandatory, sortDiagnostics, specificMessage, urnName, urnType, waiverOf } from "./common";
+import type { DocLinks } from "./links";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -32,26 +43,29 @@ function levelOf(level: EnforcementLevel | string): Level {
     }
 }
 
+/** The key of the stable identity in partialFingerprints (versioned: a new scheme gets a new key). */
+export const FINGERPRINT_KEY = "sealedInfraFinding/v1";
+
 export interface SarifOptions {
-    /** Where users can read about the tool (tool.driver.informationUri). */
-    informationUri: string;
+    /** Documentation links (tool.driver.informationUri, each rule's helpUri); omitted when undefined. */
+    links?: DocLinks;
     /**
-     * The file the findings belong to (the program's Pulumi.yaml, or the stack export), relative to
-     * the repository root with forward slashes. Code-scanning services (GitHub) reject results
-     * without a physical location, so every result points here.
+     * The file a finding without a known declaration belongs to (the program's Pulumi.yaml, or the
+     * stack export), relative to the repository root with forward slashes.
      */
     artifactUri?: string;
     /** What the check could not see (parts of the stack not checked offline): tool notifications. */
     notes?: readonly string[];
 }
 
-function rule(p: PolicyInfoRecord, enforcementLevel: EnforcementLevel) {
+function rule(p: PolicyInfoRecord, enforcementLevel: EnforcementLevel, links: DocLinks | undefined) {
     const severity = p.severity || undefined;
     return {
         id: p.name,
         name: p.name,
         shortDescription: { text: p.description || p.displayName || p.name },
         help: { text: p.remediationSteps || p.description || p.name },
+        ...(links ? { helpUri: links.policyUri(p.name) } : {}),
         defaultConfiguration: { level: levelOf(enforcementLevel) },
         properties: {
             ...(severity ? { severity, "security-severity": SECURITY_SEVERITY[severity] } : {}),
@@ -60,6 +74,17 @@ function rule(p: PolicyInfoRecord, enforcementLevel: EnforcementLevel) {
             policyType: p.policyType,
         },
     };
+}
+
+/** Where the program declared the resource, else the fallback file (no region), else none. */
+function physicalLocationOf(d: AnalyzerDiagnostic, fallback: string | undefined) {
+    if (d.source) {
+        return {
+            artifactLocation: { uri: encodeURI(d.source.file).replace(/[#?]/g, (c) => encodeURIComponent(c)) },
+            region: { startLine: d.source.line, ...(d.source.column !== undefined ? { startColumn: d.source.column } : {}) },
+        };
+    }
+    return fallback ? { artifactLocation: { uri: fallback } } : undefined;
 }
 
 export function toSarif(report: PackReport, opts: SarifOptions) {
@@ -81,47 +106,49 @@ export function toSarif(report: PackReport, opts: SarifOptions) {
         }
     }
     const ruleIndex = new Map(policies.map((p, i) => [p.name, i]));
-    const rules = policies.map((p) => rule(p, report.appliedConfig[p.name]?.enforcementLevel ?? p.enforcementLevel));
-    const results = sortDiagnostics(report.diagnostics)
-        .filter((d) => d.enforcementLevel !== "disabled")
-        .map((d: AnalyzerDiagnostic) => {
-            const resourceName = urnName(d.urn);
-            const waiver = waiverOf(d);
-            return {
-                ruleId: d.policyName,
-                ruleIndex: ruleIndex.get(d.policyName)!,
-                level: levelOf(d.enforcementLevel),
-                message: { text: specificMessage(d) },
-                ...(d.urn || opts.artifactUri
-                    ? {
-                          locations: [
-                              {
-                                  ...(opts.artifactUri ? { physicalLocation: { artifactLocation: { uri: opts.artifactUri } } } : {}),
-                                  ...(d.urn ? { logicalLocations: [{ name: resourceName, fullyQualifiedName: d.urn, kind: "resource" }] } : {}),
-                              },
-                          ],
-                      }
-                    : {}),
-                ...(waiver
-                    ? {
-                          suppressions: [
-                              {
-                                  kind: "external",
-                                  status: "accepted",
-                                  justification: `${waiver.reason} (approved by ${waiver.approvedBy}${waiver.ticket ? `, ${waiver.ticket}` : ""}; expires ${waiver.expires})`,
-                                  properties: waiver,
-                              },
-                          ],
-                      }
-                    : {}),
-                properties: {
-                    enforcementLevel: isMandatory(d) ? "mandatory" : d.enforcementLevel,
-                    ...(d.severity ? { severity: d.severity } : {}),
-                    ...(d.urn ? { resourceType: urnType(d.urn) } : {}),
-                    policyPack: `${d.policyPackName}@v${d.policyPackVersion}`,
-                },
-            };
-        });
+    const rules = policies.map((p) => rule(p, report.appliedConfig[p.name]?.enforcementLevel ?? p.enforcementLevel, opts.links));
+    const reported = sortDiagnostics(report.diagnostics).filter((d) => d.enforcementLevel !== "disabled");
+    const identities = fingerprints(reported);
+    const results = reported.map((d: AnalyzerDiagnostic, i) => {
+        const resourceName = urnName(d.urn);
+        const waiver = waiverOf(d);
+        const physicalLocation = physicalLocationOf(d, opts.artifactUri);
+        return {
+            ruleId: d.policyName,
+            ruleIndex: ruleIndex.get(d.policyName)!,
+            level: levelOf(d.enforcementLevel),
+            message: { text: specificMessage(d) },
+            ...(d.urn || physicalLocation
+                ? {
+                      locations: [
+                          {
+                              ...(physicalLocation ? { physicalLocation } : {}),
+                              ...(d.urn ? { logicalLocations: [{ name: resourceName, fullyQualifiedName: d.urn, kind: "resource" }] } : {}),
+                          },
+                      ],
+                  }
+                : {}),
+            partialFingerprints: { [FINGERPRINT_KEY]: identities[i] },
+            ...(waiver
+                ? {
+                      suppressions: [
+                          {
+                              kind: "external",
+                              status: "accepted",
+                              justification: `${waiver.reason} (approved by ${waiver.approvedBy}${waiver.ticket ? `, ${waiver.ticket}` : ""}; expires ${waiver.expires})`,
+                              properties: waiver,
+                          },
+                      ],
+                  }
+                : {}),
+            properties: {
+                enforcementLevel: isMandatory(d) ? "mandatory" : d.enforcementLevel,
+                ...(d.severity ? { severity: d.severity } : {}),
+                ...(d.urn ? { resourceType: urnType(d.urn) } : {}),
+                policyPack: `${d.policyPackName}@v${d.policyPackVersion}`,
+            },
+        };
+    });
     return {
         $schema: SARIF_SCHEMA,
         version: "2.1.0" as const,
@@ -131,7 +158,7 @@ export function toSarif(report: PackReport, opts: SarifOptions) {
                     driver: {
                         name: report.pack.name,
                         version: report.pack.version,
-                        informationUri: opts.informationUri,
+                        ...(opts.links ? { informationUri: opts.links.informationUri } : {}),
                         rules,
                     },
                 },

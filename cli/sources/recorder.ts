@@ -19,6 +19,7 @@ import {
 import { applyCheck, PlausibleContext, providerResult } from "./plausible";
 import { resourceSchema } from "./sdk-schema";
 import { EXPANDABLE_REMOTE_COMPONENTS, kubernetesType, remoteManifests } from "./k8s-manifests";
+import { engineSourcePosition } from "./source-position";
 
 
 
@@ -254,6 +255,7 @@ export class Recorder {
         }
 
         const protect = req.getProtect();
+        const sourcePosition = this.sourcePositionOf(req);
         this.add({
             urn,
             type,
@@ -275,6 +277,7 @@ export class Recorder {
                 parent,
             },
             provider,
+            ...(sourcePosition !== undefined ? { sourcePosition } : {}),
         });
         if (!custom && req.getRemote?.()) {
             this.expandRemoteComponent(urn, type, name, inputs, provider);
@@ -332,6 +335,15 @@ export class Recorder {
                 provider: kubernetesProvider,
             });
         }
+    }
+
+    /** The source position the SDK sent (SDKs before 3.1xx send none), as the engine records it. */
+    private sourcePositionOf(req: Any): string | undefined {
+        const pos = typeof req.getSourceposition === "function" ? req.getSourceposition() : undefined;
+        if (!pos) {
+            return undefined;
+        }
+        return engineSourcePosition(this.request.programDir, pos.getUri(), pos.getLine(), pos.getColumn());
     }
 
     /** RegisterResourceOutputs: a component's (or the root stack's) outputs. */

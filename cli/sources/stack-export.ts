@@ -7,7 +7,7 @@
  * resources?, pending_operations?, metadata?}`; each ResourceV3 has urn, custom, delete?, id?, type,
  * inputs?, outputs?, parent?, protect?, dependencies?, provider?, propertyDependencies?, aliases?
  * (URNs), customTimeouts? ({create, update, delete, read} in seconds), additionalSecretOutputs?,
- * ignoreChanges?, ... Version 4 is the same document with a `features` list; the CLI refuses
+ * ignoreChanges?, sourcePosition? (where the program declared it), ... Version 4 is the same document with a `features` list; the CLI refuses
  * features it does not know (pkg/resource/stack/deployment.go supportedFeatures), and so do we.
  *
  * Values (pkg/resource/stack/deployment.go DeserializePropertyValue): secrets are
@@ -334,6 +334,8 @@ class ExportReader {
                 parent,
             },
             provider: this.optionalString(raw.provider, `${where}.provider`),
+            // Kept as the engine wrote it; ./source-position.ts reads it (a malformed one is ignored there).
+            ...(typeof raw.sourcePosition === "string" && raw.sourcePosition !== "" ? { sourcePosition: raw.sourcePosition } : {}),
         };
     }
 }

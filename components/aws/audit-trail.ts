@@ -72,6 +72,8 @@ export class AuditTrail extends pulumi.ComponentResource {
         const ctx = awsContext(this, args);
         const trailArn = pulumi.interpolate`arn:${ctx.partition}:cloudtrail:${ctx.region}:${ctx.accountId}:trail/${trailName}`;
         const cloudWatchLogs = args.cloudWatchLogs ?? false;
+        const logGroupArnOf = (group: aws.cloudwatch.LogGroup) =>
+            pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${group.name}`;
 
         const keyStatements: pulumi.Input<unknown>[] = [
             {
@@ -132,6 +134,7 @@ export class AuditTrail extends pulumi.ComponentResource {
                 bucketName: args.bucketName,
                 retentionDays: args.retentionDays,
                 kmsKeyArn: this.kmsKey.arn,
+                partition: ctx.partition,
                 tags: args.tags,
                 protect,
                 policyStatements: (bucketArn): PolicyStatement[] => [
@@ -205,13 +208,14 @@ export class AuditTrail extends pulumi.ComponentResource {
                         {
                             Effect: "Allow",
                             Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            Resource: pulumi.interpolate`${this.logGroup.arn}:log-stream:*`,
+                            // From the group's name (known at plan time, unlike its ARN): previews show the policy whole.
+                            Resource: pulumi.interpolate`${logGroupArnOf(this.logGroup)}:log-stream:*`,
                         },
                     ]),
                 },
                 { parent: this },
             );
-            this.logGroupArn = this.logGroup.arn;
+            this.logGroupArn = logGroupArnOf(this.logGroup);
         }
 
         this.trail = new aws.cloudtrail.Trail(
@@ -225,7 +229,7 @@ export class AuditTrail extends pulumi.ComponentResource {
                 enableLogFileValidation: true,
                 enableLogging: true,
                 isOrganizationTrail: args.isOrganizationTrail,
-                cloudWatchLogsGroupArn: this.logGroup ? pulumi.interpolate`${this.logGroup.arn}:*` : undefined,
+                cloudWatchLogsGroupArn: this.logGroup ? pulumi.interpolate`${logGroupArnOf(this.logGroup)}:*` : undefined,
                 cloudWatchLogsRoleArn: this.cloudWatchLogsRole?.arn,
                 tags,
             },

@@ -191,9 +191,13 @@ export class DutyRoles extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
+        // ARNs are built from what is known at plan time (account, partition, names the provider
+        // assigns in its check) rather than read back after create, so every preview shows the policies
+        // below whole and the pack verifies them then. Built from the resources' own outputs, they keep
+        // the dependency on the resource (a trust policy names the provider only once it exists).
         const oidcArn = needsOidc
             ? this.oidcProvider
-                ? this.oidcProvider.arn
+                ? pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:oidc-provider/${this.oidcProvider.url.apply((u) => u.replace(/^https:\/\//, ""))}`
                 : pulumi.output(args.githubOidcProviderArn as pulumi.Input<string>)
             : undefined;
 
@@ -218,7 +222,8 @@ export class DutyRoles extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const boundaryArn = this.applicationBoundary.arn;
+        const boundaryArn = pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:policy/sealed-infra/${this.applicationBoundary.name}`;
+        const roleArn = (r: aws.iam.Role) => pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role${DUTY_ROLE_PATH}${r.name}`;
 
         const role = (duty: Duty, trust: DutyTrust) =>
             new aws.iam.Role(
@@ -376,11 +381,11 @@ export class DutyRoles extends pulumi.ComponentResource {
                 deny("DenyIamChanges", IAM_WRITE_ACTIONS),
                 deny("DenyRoleChaining", ["sts:AssumeRole"]),
             ]);
-            this.auditorRoleArn = this.auditorRole.arn;
+            this.auditorRoleArn = roleArn(this.auditorRole);
         }
 
-        this.deployerRoleArn = this.deployerRole.arn;
-        this.approverRoleArn = this.approverRole.arn;
+        this.deployerRoleArn = roleArn(this.deployerRole);
+        this.approverRoleArn = roleArn(this.approverRole);
         this.applicationBoundaryArn = boundaryArn;
         this.applicationRolePath = appPath;
         this.githubOidcProviderArn = oidcArn;

@@ -55,6 +55,11 @@ export interface ImmutableBucketArgs {
      */
     kmsKeyArn?: pulumi.Input<string>;
     /**
+     * AWS partition (`aws`, `aws-us-gov`, `aws-cn`) of the bucket's ARN in its policy. Default: the
+     * provider's partition.
+     */
+    partition?: pulumi.Input<string>;
+    /**
      * Extra statements appended to the bucket policy after the TLS-only deny (e.g. letting CloudTrail
      * write), or a function from the bucket ARN to them. An `Allow` to everyone (`"*"`) without a
      * condition is rejected; a `Deny` can only add restrictions. Default: none.
@@ -197,7 +202,10 @@ export class ImmutableBucket extends pulumi.ComponentResource {
             { bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } },
             critical,
         );
-        const arn = this.bucket.arn;
+        // The ARN from the bucket's name, which the provider assigns at plan time: known in a preview,
+        // so the pack verifies the policy below in every preview (bucket.arn is known only after create).
+        const partition = args.partition !== undefined ? pulumi.output(args.partition) : aws.getPartitionOutput({}, { parent: this }).partition;
+        const arn = pulumi.interpolate`arn:${partition}:s3:::${this.bucket.bucket}`;
         const objects = pulumi.interpolate`${arn}/*`;
         const writerStatements: pulumi.Input<unknown>[] = [];
         if (writers !== undefined) {

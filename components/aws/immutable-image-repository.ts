@@ -153,11 +153,9 @@ export class ImmutableImageRepository extends pulumi.ComponentResource {
                 Condition: { ArnNotLike: { "aws:PrincipalArn": publishers } },
             },
         ];
-        // The account root user, from the repository's own ARN (arn:<partition>:ecr:<region>:<account>:...).
-        const accountRoot = this.repository.arn.apply((arn) => {
-            const [, partition, , , account] = arn.split(":");
-            return `arn:${partition}:iam::${account}:root`;
-        });
+        // The account root user of the account the repository lives in: the provider's caller identity
+        // (known at plan time, so every preview shows the policy whole; the repository's ARN is not).
+        const accountRoot = pulumi.interpolate`arn:${aws.getPartitionOutput({}, { parent: this }).partition}:iam::${aws.getCallerIdentityOutput({}, { parent: this }).accountId}:root`;
         this.repositoryPolicy = new aws.ecr.RepositoryPolicy(
             `${name}-policy`,
             {

@@ -9,7 +9,8 @@
  *
  * Writes release.manifest.json (the signed bytes), release.approval.json (what ApprovedRelease
  * reads), approver.pub.pem and policy-config.json. The expiry is far away only because this is a
- * committed demonstration; real approvals last days (`sealed-infra approve create --expires-in 7d`).
+ * committed demonstration, so its config raises maxApprovalDays to ten years; real approvals last
+ * days (`sealed-infra approve create --expires-in 7d`), within the default ceiling of 30.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -45,6 +46,8 @@ function main(): void {
     const config = {
         "release-approved": {
             requireApprovals: true,
+            // Only for this committed demonstration, whose approval runs to 2036 (default: 30 days).
+            maxApprovalDays: 3660,
             approverKeys: [{ id: KEY_ID, publicKeyPem: pair.publicKeyPem, approver: APPROVER }],
             deployerIdentities: DEPLOYERS,
         },

@@ -85,18 +85,53 @@ describe("sealed-infra check (end to end, through the real pack over gRPC)", fun
             assert.deepEqual(JSON.parse(run.stdout).summary, { mandatory: 0, advisory: 0, notes: 2 });
         });
 
-        it("text format mirrors the CLI's Policies: section", async () => {
+        it("text format: the CLI's pack header, each policy's description once, then its findings", async () => {
             const run = await check("--stack-export", VIOLATING_EXPORT);
             assert.equal(run.code, 1);
             const lines = run.stdout.split("\n");
             assert.equal(lines[0], "Policies:");
             assert.equal(lines[1], "    ❌ sealed-infra@v0.1.0 (local: policypack)");
-            assert.equal(lines[2], "        - [mandatory] [severity: high]  ecr-tags-immutable  (aws:ecr:Repository: images)");
-            assert.match(lines[3], /^ {10}ECR repositories/);
-            assert.ok(lines.includes("        - [mandatory] [severity: high]  images-pinned-by-digest  (kubernetes:apps/v1:Deployment: web)"));
-            assert.ok(lines.includes("        - [mandatory] [severity: high]  s3-versioning-enabled  (aws:s3:BucketVersioning: data)"));
+            assert.match(lines[2], /^ {8}ecr-tags-immutable \[severity: high\]: ECR repositories/);
+            assert.match(lines[3], /^ {10}- \[mandatory\] aws:ecr:Repository "images": /);
+            assert.match(lines[4], /^ {8}images-pinned-by-digest \[severity: high\]: /);
+            assert.match(lines[5], /^ {10}- \[mandatory\] kubernetes:apps\/v1:Deployment "web": /);
+            assert.match(lines[6], /^ {8}s3-versioning-enabled \[severity: high\]: /);
+            assert.match(lines[7], /^ {10}- \[mandatory\] aws:s3:BucketVersioning "data": /);
             assert.ok(lines.includes("Not checked offline:"));
             assert.equal(lines[lines.length - 2], "3 mandatory violations, 0 advisory violations in 9 resources analyzed; 2 notes on what was not checked");
+        });
+
+        it("an export's sourcePosition puts findings at the program's line, relative to the project named in the export", async () => {
+            const dir = fs.mkdtempSync(path.join(ROOT, ".si-positions-"));
+            try {
+                const doc = JSON.parse(fs.readFileSync(path.join(ROOT, VIOLATING_EXPORT), "utf8"));
+                for (const r of doc.deployment.resources) {
+                    if (r.urn.endsWith("::images")) {
+                        r.sourcePosition = "project:///infra/index.ts#6,1";
+                    } else if (r.urn.endsWith("acme:web:App::web")) {
+                        r.sourcePosition = "project:///infra/app.ts#3,5"; // the Deployment inside has none: its component's line
+                    } else if (r.type === "aws:s3/bucketVersioning:BucketVersioning") {
+                        r.sourcePosition = "project:///node_modules/x/index.js#1,1"; // a dependency's line is no place to look
+                    }
+                }
+                fs.mkdirSync(path.join(dir, "exports"));
+                fs.writeFileSync(path.join(dir, "exports", "stack.json"), JSON.stringify(doc));
+                fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: shop\nruntime: nodejs\n");
+                const shown = path.relative(ROOT, dir).split(path.sep).join("/");
+                const run = await check("--stack-export", `${shown}/exports/stack.json`, "--format", "json");
+                const v = violations(run) as Array<JsonViolation & { source?: unknown }>;
+                assert.deepEqual(v.map((x) => x.source), [
+                    { file: `${shown}/infra/index.ts`, line: 6, column: 1 },
+                    { file: `${shown}/infra/app.ts`, line: 3, column: 5 },
+                    undefined,
+                ]);
+                const sarif = JSON.parse((await check("--stack-export", `${shown}/exports/stack.json`, "--format", "sarif")).stdout);
+                assert.deepEqual(sarif.runs[0].results[0].locations[0].physicalLocation, { artifactLocation: { uri: `${shown}/infra/index.ts` }, region: { startLine: 6, startColumn: 1 } });
+                assert.deepEqual(sarif.runs[0].results[2].locations[0].physicalLocation, { artifactLocation: { uri: `${shown}/exports/stack.json` } });
+                assert.match((await check("--stack-export", `${shown}/exports/stack.json`)).stdout, new RegExp(`- \\[mandatory\\] ${shown}/infra/index\\.ts:6:1: aws:ecr:Repository "images": `));
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
 
         it("SARIF format", async () => {
@@ -110,19 +145,28 @@ describe("sealed-infra check (end to end, through the real pack over gRPC)", fun
             assert.deepEqual(r.results.map((x: { ruleId: string }) => x.ruleId), THE_THREE);
             assert.ok(r.results.every((x: { level: string }) => x.level === "error"));
             assert.equal(r.results[0].locations[0].logicalLocations[0].fullyQualifiedName, "urn:pulumi:prod::shop::aws:ecr/repository:Repository::images");
-            // Code scanning (GitHub) needs a physical location on every result: the checked file.
+            // Code scanning (GitHub) needs a physical location on every result: without a recorded
+            // declaration (this export has none), the checked file.
             for (const x of r.results) {
                 assert.equal(x.locations[0].physicalLocation.artifactLocation.uri, VIOLATING_EXPORT.split(path.sep).join("/"));
             }
         });
 
-        it("SARIF results of a program point at its Pulumi.yaml", async () => {
+        it("SARIF results of a program point at the line that declared the resource", async () => {
             const run = await check(VIOLATING_PROGRAM, "--format", "sarif");
             const results = JSON.parse(run.stdout).runs[0].results;
-            assert.ok(results.length >= 3);
-            for (const x of results) {
-                assert.equal(x.locations[0].physicalLocation.artifactLocation.uri, `${VIOLATING_PROGRAM.split(path.sep).join("/")}/Pulumi.yaml`);
-            }
+            assert.deepEqual(
+                results.map((x: { ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }) => [
+                    x.ruleId,
+                    x.locations[0].physicalLocation.artifactLocation.uri,
+                    x.locations[0].physicalLocation.region.startLine,
+                ]),
+                [
+                    ["ecr-tags-immutable", `${VIOLATING_PROGRAM.split(path.sep).join("/")}/index.ts`, 6],
+                    ["images-pinned-by-digest", `${VIOLATING_PROGRAM.split(path.sep).join("/")}/index.ts`, 8],
+                    ["s3-versioning-enabled", `${VIOLATING_PROGRAM.split(path.sep).join("/")}/index.ts`, 27],
+                ],
+            );
         });
 
         it("--config disables a policy as the engine reconciles it", async () => {

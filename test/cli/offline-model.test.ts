@@ -1,8 +1,8 @@
 /**
  * What the offline model cannot know, it must not invent: values a provider or the cloud computes
  * (a build's image digest, an ARN the provider assigns, a generated key pair name, data sources)
- * stay unknown in update mode as in preview; findings that rest on them are advisories saying they
- * could not be verified offline, never mandatory and never silent; components rendered by tools at
+ * stay unknown in update mode as in preview; what rests on them is a note per resource saying it
+ * could not be verified offline, never a mandatory finding and never silent; components rendered by tools at
  * deploy time are notes in every report format. Also: ES-module programs run, and a report larger
  * than a pipe's buffer arrives whole through a pipe.
  */
@@ -59,29 +59,38 @@ describe("program mode: what the offline model cannot compute", function () {
                 assert.equal(run.code, 1);
             });
 
-            it("says what it could not verify, on the resources that depend on unknown values", () => {
-                const advisories = run.violations.filter((v) => v.enforcementLevel === "advisory");
-                const expected = [
-                    ["images-pinned-by-digest", "app", "containerDefinitions"], // the image digest of a build
-                    ["ec2-immutable-hosts", "host", "keyName"], // the generated key pair name
-                    ["duties-separated", "reader-parameter", "policy"], // a policy on an ARN the provider assigns
-                    ["no-duty-escalation", "reader-parameter", "policy"],
-                    ["no-standing-admin", "reader-parameter", "policy"],
+            it("says what it could not verify, once per resource that depends on unknown values, among the notes", () => {
+                const expected: Array<[string, string, string[]]> = [
+                    ["app", "containerDefinitions", ["images-pinned-by-digest"]], // the image digest of a build
+                    ["host", "keyName", ["ec2-immutable-hosts"]], // the generated key pair name
+                    ["reader-parameter", "policy", ["duties-separated", "no-duty-escalation", "no-standing-admin"]], // a policy on an ARN the provider assigns
                 ];
-                for (const [policy, resource, property] of expected) {
-                    const found = advisories.find((v) => v.policyName === policy && v.resourceName === resource);
-                    assert.ok(found, `no advisory of ${policy} on ${resource}; have:\n${advisories.map(line).join("\n")}`);
-                    const wording = mode === "preview" ? /is not known until the update, so it will be verified at update/ : /is not known offline .*, so it could not be verified that .*; pulumi preview with the pack checks it/;
-                    assert.match(found.message, new RegExp(`"${resource}": ${property} `));
-                    assert.match(found.message, wording);
+                const wording =
+                    mode === "preview"
+                        ? / not known until the update; .* at update\.$/
+                        : / not known offline \(set by the cloud, or not computable offline\); .* in pulumi preview with the pack, at update at the latest\.$/;
+                for (const [resource, property, policies] of expected) {
+                    const notes = run.notes.filter((n) => n.includes(`"${resource}" (`));
+                    assert.equal(notes.length, 1, `one note on ${resource}; have:\n${run.notes.join("\n")}`);
+                    assert.match(notes[0], new RegExp(`"${resource}" \\(test/fixtures/programs/offline-gaps/index\\.ts:\\d+:\\d+\\): ${property} (is|are) `));
+                    assert.match(notes[0], wording);
+                    for (const policy of policies) {
+                        assert.ok(notes[0].includes(policy), `${policy} in ${notes[0]}`);
+                    }
                 }
+                assert.deepEqual(run.violations.filter((v) => v.enforcementLevel === "advisory").map(line), [], "none of them is a finding");
             });
 
             it("notes each data source whose result is unknown offline, and the program does not crash on indexing them", () => {
                 assert.deepEqual(
-                    run.notes.map((n) => /data source (\S+) reads the cloud at deploy time/.exec(n)?.[1]).sort(),
+                    run.notes
+                        .map((n) => /data source (\S+) reads the cloud at deploy time/.exec(n)?.[1])
+                        .filter((source) => source !== undefined)
+                        .sort(),
                     ["aws:ec2/getSubnets:getSubnets", "aws:organizations/getOrganization:getOrganization"],
                 );
+                // Every other note is on a value not known (the test above): nothing else.
+                assert.deepEqual(run.notes.filter((n) => !/data source \S+ reads the cloud/.test(n) && !/ (is|are) not known /.test(n)), []);
             });
         });
     }

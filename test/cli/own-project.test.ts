@@ -4,7 +4,8 @@
  * run `npx sealed-infra check .` there on a modern TypeScript program (nodenext modules, `satisfies`,
  * no package.json `main`) that uses two components and one violating plain resource. The program is
  * compiled and type-checked as Pulumi's Node.js host would, with the TypeScript tooling of that
- * project; the report must hold exactly the plain resource's finding.
+ * project; the report must hold exactly the plain resource's finding, at its line, in an update and
+ * in a preview.
  *
  * Needs the npm registry (as `npm ci` does); the packages come from npm's cache after `npm ci`.
  */
@@ -107,8 +108,20 @@ describe("sealed-infra installed from its tarball into a project of its own", fu
             );
             assert.deepEqual(report.notes, []);
             assert.ok(report.resources > 10, "the components' children were recorded and checked");
+            assert.deepEqual(report.violations[0].source, { file: "index.ts", line: 15, column: 1 }, "the finding is at the line that declared the repository");
         });
     }
+
+    it("a preview of the components from the tarball is quiet: no finding and no note but the hand-written repository's", () => {
+        const run = spawnSync("npx", ["--no-install", "sealed-infra", "check", ".", "--preview", "--format", "json"], { cwd: project, env: npmEnv(), encoding: "utf8" });
+        assert.equal(run.status, 1, `exit 1 (mandatory violations); stderr: ${run.stderr}`);
+        const report = JSON.parse(run.stdout);
+        assert.deepEqual(
+            report.violations.map((v: { enforcementLevel: string; policyName: string; resourceName: string }) => `${v.enforcementLevel} ${v.policyName} ${v.resourceName}`),
+            ["mandatory ecr-tags-immutable scratch"],
+        );
+        assert.deepEqual(report.notes, [], "every value the components' policies need is known in preview");
+    });
 
     it("reports a type error in that project as pulumi preview would, with the first diagnostic", () => {
         fs.writeFileSync(path.join(project, "index.ts"), `${PROGRAM}\nconst port: number = "8080";\n`);

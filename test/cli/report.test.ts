@@ -1,8 +1,11 @@
 import { strict as assert } from "assert";
-import Ajv from "ajv";
 import type { AnalyzerDiagnostic, PackReport, PolicyInfoRecord } from "../../cli/model";
 import { renderJson, toJsonReport } from "../../cli/report/json";
 import { toSarif } from "../../cli/report/sarif";
+import { docLinks } from "../../cli/report/links";
+import { sarifErrors } from "./sarif-schema";
+import { condenseUnknowns, unknownValueOf } from "../../cli/report/unknowns";
+import { unknownNote } from "../../policypack/src/framework/findings";
 import { packIcon, renderText } from "../../cli/report/text";
 
 const S = "urn:pulumi:dev::shop::";
@@ -64,41 +67,44 @@ const mixed = report([
     diag(versioningPolicy, VERS_B, 'aws:s3:BucketVersioning "b": status is "Suspended".'),
     diag(dutyPolicy, "", "role deployer can also approve.", "advisory"),
     diag(imagePolicy, DEPLOY, 'image "nginx:1.25" is not pinned.\nuse a digest.'),
-    diag(versioningPolicy, VERS_A, 'aws:s3:BucketVersioning "a": status is "Suspended".'),
+    { ...diag(versioningPolicy, VERS_A, 'aws:s3:BucketVersioning "a": status is "Suspended".'), source: { file: "infra/buckets.ts", line: 3 } },
     diag(trailPolicy, `${S}aws:cloudtrail/trail:Trail::audit`, "log file validation is off."),
-    diag(ecrPolicy, ECR, 'imageTagMutability is "MUTABLE".'),
+    { ...diag(ecrPolicy, ECR, 'imageTagMutability is "MUTABLE".'), source: { file: "infra/index.ts", line: 12, column: 7 } },
 ]);
 
 describe("cli/report: text, JSON and SARIF", () => {
-    it("text mirrors the CLI's Policies: section, sorted by enforcement, severity, policy, URN", () => {
+    it("text: the pack header as the CLI prints it, then each policy's description once and its findings, in the CLI's order", () => {
         assert.equal(
             renderText(mixed),
             [
                 "Policies:",
                 "    ❌ sealed-infra@v0.1.0 (local: policypack)",
-                "        - [mandatory] [severity: critical]  cloudtrail-tamper-evident  (aws:cloudtrail:Trail: audit)",
-                "          Trails are tamper-evident.",
-                "          log file validation is off.",
-                "        - [mandatory] [severity: high]  ecr-tags-immutable  (aws:ecr:Repository: images)",
-                "          ECR tags are immutable.",
-                '          imageTagMutability is "MUTABLE".',
-                "        - [mandatory] [severity: high]  images-pinned-by-digest  (kubernetes:apps/v1:Deployment: web)",
-                "          Images are pinned by digest.",
-                '          image "nginx:1.25" is not pinned.',
-                "          use a digest.",
-                "        - [mandatory] [severity: high]  s3-versioning-enabled  (aws:s3:BucketVersioning: a)",
-                "          Buckets keep every version.",
-                '          aws:s3:BucketVersioning "a": status is "Suspended".',
-                "        - [mandatory] [severity: high]  s3-versioning-enabled  (aws:s3:BucketVersioning: b)",
-                "          Buckets keep every version.",
-                '          aws:s3:BucketVersioning "b": status is "Suspended".',
-                "        - [advisory] [severity: medium]  duties-separated",
-                "          No principal holds two conflicting duties.",
-                "          role deployer can also approve.",
+                "        cloudtrail-tamper-evident [severity: critical]: Trails are tamper-evident.",
+                "          - [mandatory] (aws:cloudtrail:Trail: audit) log file validation is off.",
+                "        ecr-tags-immutable [severity: high]: ECR tags are immutable.",
+                '          - [mandatory] infra/index.ts:12:7: (aws:ecr:Repository: images) imageTagMutability is "MUTABLE".',
+                "        images-pinned-by-digest [severity: high]: Images are pinned by digest.",
+                '          - [mandatory] (kubernetes:apps/v1:Deployment: web) image "nginx:1.25" is not pinned.',
+                "              use a digest.",
+                "        s3-versioning-enabled [severity: high]: Buckets keep every version.",
+                '          - [mandatory] infra/buckets.ts:3: aws:s3:BucketVersioning "a": status is "Suspended".',
+                '          - [mandatory] aws:s3:BucketVersioning "b": status is "Suspended".',
+                "        duties-separated [severity: medium]: No principal holds two conflicting duties.",
+                "          - [advisory] role deployer can also approve.",
                 "",
                 "5 mandatory violations, 1 advisory violation in 7 resources analyzed",
                 "",
             ].join("\n"),
+        );
+    });
+
+    it("text: a policy with findings at two levels is one group, placed by its first finding", () => {
+        const waived = { ...diag(ecrPolicy, `${S}aws:ecr/repository:Repository::legacy`, "x.\nWaived until 2099-01-01 by sec (T-1): reason"), enforcementLevel: "advisory" as const };
+        const text = renderText(report([waived, diag(dutyPolicy, "", "y.", "advisory"), diag(ecrPolicy, ECR, "z.")]));
+        assert.equal(text.match(/ECR tags are immutable\./g)?.length, 1, text);
+        assert.match(
+            text,
+            /ecr-tags-immutable \[severity: high\]: ECR tags are immutable\.\n {10}- \[mandatory\] \(aws:ecr:Repository: images\) z\.\n {10}- \[advisory\] \(aws:ecr:Repository: legacy\) x\.\n {14}Waived until 2099-01-01 by sec \(T-1\): reason\n {8}duties-separated/,
         );
     });
 
@@ -111,7 +117,7 @@ describe("cli/report: text, JSON and SARIF", () => {
             "Policies:\n    ✅ sealed-infra@v0.1.0 (local: policypack)\n\n0 mandatory violations, 0 advisory violations in 7 resources analyzed\n",
         );
         const noSeverity = { ...diag(ecrPolicy, ECR, "m"), severity: "" as const };
-        assert.match(renderText(report([noSeverity])), /\n {8}- \[mandatory\]  ecr-tags-immutable  \(aws:ecr:Repository: images\)\n/);
+        assert.match(renderText(report([noSeverity])), /\n {8}ecr-tags-immutable: ECR tags are immutable\.\n {10}- \[mandatory\] \(aws:ecr:Repository: images\) m\n/);
     });
 
     it("JSON has exactly the shape docs/design.md fixes", () => {
@@ -121,7 +127,8 @@ describe("cli/report: text, JSON and SARIF", () => {
         assert.equal(json.resources, 7);
         assert.deepEqual(json.summary, { mandatory: 5, advisory: 1, notes: 0 });
         for (const v of json.violations) {
-            assert.deepEqual(Object.keys(v), ["policyName", "enforcementLevel", "severity", "urn", "resourceType", "resourceName", "message"]);
+            const keys = ["policyName", "enforcementLevel", "severity", "urn", "resourceType", "resourceName", "message"];
+            assert.deepEqual(Object.keys(v), v.source ? [...keys, "source"] : keys);
         }
         assert.deepEqual(json.violations[1], {
             policyName: "ecr-tags-immutable",
@@ -131,7 +138,9 @@ describe("cli/report: text, JSON and SARIF", () => {
             resourceType: "aws:ecr/repository:Repository",
             resourceName: "images",
             message: 'imageTagMutability is "MUTABLE".',
+            source: { file: "infra/index.ts", line: 12, column: 7 },
         });
+        assert.deepEqual(json.violations[3].source, { file: "infra/buckets.ts", line: 3 }, "no column when the position gave none");
         assert.deepEqual(
             json.violations.map((v: { policyName: string; resourceName: string }) => `${v.policyName}/${v.resourceName}`),
             ["cloudtrail-tamper-evident/audit", "ecr-tags-immutable/images", "images-pinned-by-digest/web", "s3-versioning-enabled/a", "s3-versioning-enabled/b", "duties-separated/"],
@@ -148,118 +157,19 @@ describe("cli/report: text, JSON and SARIF", () => {
         assert.equal(j.violations[0].enforcementLevel, "mandatory");
     });
 
-    // The parts of SARIF 2.1.0 (sarif-schema-2.1.0.json) that the report emits, with their required members.
-    const sarifSchema = {
-        type: "object",
-        required: ["version", "runs"],
-        properties: {
-            $schema: { type: "string", format: "uri" },
-            version: { const: "2.1.0" },
-            runs: {
-                type: "array",
-                minItems: 1,
-                items: {
-                    type: "object",
-                    required: ["tool"],
-                    properties: {
-                        tool: {
-                            type: "object",
-                            required: ["driver"],
-                            properties: {
-                                driver: {
-                                    type: "object",
-                                    required: ["name"],
-                                    properties: {
-                                        name: { type: "string", minLength: 1 },
-                                        version: { type: "string" },
-                                        informationUri: { type: "string", format: "uri" },
-                                        rules: {
-                                            type: "array",
-                                            items: {
-                                                type: "object",
-                                                required: ["id"],
-                                                properties: {
-                                                    id: { type: "string" },
-                                                    name: { type: "string" },
-                                                    shortDescription: { $ref: "#/$defs/message" },
-                                                    fullDescription: { $ref: "#/$defs/message" },
-                                                    help: { $ref: "#/$defs/message" },
-                                                    defaultConfiguration: {
-                                                        type: "object",
-                                                        properties: { level: { enum: ["none", "note", "warning", "error"] } },
-                                                    },
-                                                    properties: { type: "object" },
-                                                },
-                                            },
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                        results: {
-                            type: "array",
-                            items: {
-                                type: "object",
-                                required: ["message"],
-                                properties: {
-                                    ruleId: { type: "string" },
-                                    ruleIndex: { type: "integer", minimum: 0 },
-                                    level: { enum: ["none", "note", "warning", "error"] },
-                                    message: { $ref: "#/$defs/message" },
-                                    locations: {
-                                        type: "array",
-                                        items: {
-                                            type: "object",
-                                            properties: {
-                                                physicalLocation: {
-                                                    type: "object",
-                                                    required: ["artifactLocation"],
-                                                    properties: {
-                                                        artifactLocation: { type: "object", required: ["uri"], properties: { uri: { type: "string", minLength: 1 } } },
-                                                    },
-                                                },
-                                                logicalLocations: {
-                                                    type: "array",
-                                                    minItems: 1,
-                                                    items: {
-                                                        type: "object",
-                                                        properties: {
-                                                            name: { type: "string" },
-                                                            fullyQualifiedName: { type: "string" },
-                                                            kind: { type: "string" },
-                                                        },
-                                                    },
-                                                },
-                                            },
-                                        },
-                                    },
-                                    properties: { type: "object" },
-                                },
-                            },
-                        },
-                        properties: { type: "object" },
-                    },
-                },
-            },
-        },
-        $defs: {
-            message: { type: "object", required: ["text"], properties: { text: { type: "string" } } },
-        },
-    };
-
     it("SARIF validates against the 2.1.0 members it uses, with rules from the pack and results per violation", () => {
-        const sarif = toSarif(mixed, { informationUri: "https://www.npmjs.com/package/sealed-infra", artifactUri: "infra/Pulumi.yaml" });
-        const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-        const validate = ajv.compile(sarifSchema);
-        assert.ok(validate(sarif), JSON.stringify(validate.errors, null, 2));
+        const sarif = toSarif(mixed, { links: docLinks({ repository: "github:acme/sealed-infra" }), artifactUri: "infra/Pulumi.yaml" });
+        assert.equal(sarifErrors(sarif), "");
+        assert.notEqual(sarifErrors({ ...sarif, runs: [{ ...sarif.runs[0], results: [{ ...sarif.runs[0].results[0], partialFingerprint: {} }] }] }), "", "the schema can fail");
 
         const run = sarif.runs[0];
         assert.equal(run.tool.driver.name, "sealed-infra");
         assert.equal(run.tool.driver.version, "0.1.0");
-        assert.equal(run.tool.driver.informationUri, "https://www.npmjs.com/package/sealed-infra");
+        assert.equal(run.tool.driver.informationUri, "https://github.com/acme/sealed-infra/tree/main/docs/policies");
         const rule = run.tool.driver.rules.find((r) => r.id === "ecr-tags-immutable")!;
         assert.equal(rule.shortDescription.text, "ECR tags are immutable.");
         assert.equal(rule.help.text, "Fix ecr-tags-immutable.");
+        assert.equal(rule.helpUri, "https://github.com/acme/sealed-infra/blob/main/docs/policies/ecr-tags-immutable.md");
         assert.equal(rule.properties.severity, "high");
         assert.equal(rule.defaultConfiguration.level, "error");
 
@@ -270,14 +180,68 @@ describe("cli/report: text, JSON and SARIF", () => {
         assert.equal(ecr.level, "error");
         assert.equal(ecr.message.text, 'imageTagMutability is "MUTABLE".');
         assert.deepEqual(ecr.locations, [
-            { physicalLocation: { artifactLocation: { uri: "infra/Pulumi.yaml" } }, logicalLocations: [{ name: "images", fullyQualifiedName: ECR, kind: "resource" }] },
+            {
+                physicalLocation: { artifactLocation: { uri: "infra/index.ts" }, region: { startLine: 12, startColumn: 7 } },
+                logicalLocations: [{ name: "images", fullyQualifiedName: ECR, kind: "resource" }],
+            },
         ]);
+        assert.deepEqual(
+            run.results[0].locations,
+            [{ physicalLocation: { artifactLocation: { uri: "infra/Pulumi.yaml" } }, logicalLocations: [{ name: "audit", fullyQualifiedName: `${S}aws:cloudtrail/trail:Trail::audit`, kind: "resource" }] }],
+            "a resource whose declaration is unknown points at the program's file, without a region",
+        );
         const stackLevel = run.results[5];
         assert.equal(stackLevel.level, "warning");
         assert.deepEqual(stackLevel.locations, [{ physicalLocation: { artifactLocation: { uri: "infra/Pulumi.yaml" } } }], "a stack-level result still has a file");
         // Without a file, results keep only their logical location.
-        const bare = toSarif(mixed, { informationUri: "https://x" }).runs[0].results;
-        assert.deepEqual(bare[1].locations, [{ logicalLocations: [{ name: "images", fullyQualifiedName: ECR, kind: "resource" }] }]);
+        const odd = toSarif(report([{ ...diag(ecrPolicy, ECR, "m"), source: { file: "my infra/a#b.ts", line: 2 } }]), {}).runs[0].results[0];
+        assert.equal(odd.locations![0].physicalLocation!.artifactLocation.uri, "my%20infra/a%23b.ts", "a relative URI reference: spaces and # escaped");
+        const bareRun = toSarif(mixed, {}).runs[0];
+        const bare = bareRun.results;
+        assert.deepEqual(bare[0].locations, [{ logicalLocations: [{ name: "audit", fullyQualifiedName: `${S}aws:cloudtrail/trail:Trail::audit`, kind: "resource" }] }]);
         assert.equal(bare[5].locations, undefined);
+        assert.equal("informationUri" in bareRun.tool.driver, false, "no repository, no links");
+        assert.equal("helpUri" in bareRun.tool.driver.rules[0], false);
+    });
+});
+
+describe("cli/report/unknowns: values not known until the update, condensed", () => {
+    const ROLE = `${S}aws:iam/role:Role::deployer`;
+    const POLICY = `${S}aws:iam/rolePolicy:RolePolicy::deploy`;
+    const preview = (p: PolicyInfoRecord, urn: string, label: string, path: string, what: string) =>
+        diag(p, urn, `${label}: ${path} is not known until the update, so it will be verified at update that ${what}.`, "advisory");
+
+    it("one note per resource, naming the values and the policies that check them; findings stay findings", () => {
+        const found = [
+            { ...preview(dutyPolicy, POLICY, 'aws:iam:RolePolicy "deploy"', "policy", "no principal holds two duties"), source: { file: "index.ts", line: 4, column: 1 } },
+            preview(trailPolicy, POLICY, 'aws:iam:RolePolicy "deploy"', "policy", "something else"),
+            preview(dutyPolicy, ROLE, 'aws:iam:Role "deployer"', "assumeRolePolicy", "x"),
+            preview(dutyPolicy, ROLE, 'aws:iam:Role "deployer"', "arn", "y"),
+            diag(dutyPolicy, ROLE, 'aws:iam:Role "deployer": holds two duties.'),
+            // At update under the Pulumi CLI an unknown is a mandatory finding: never condensed.
+            diag(dutyPolicy, ROLE, 'aws:iam:Role "deployer": policy is still unknown during the update, so it cannot be verified that x; make the value known before the update.'),
+            // An advisory that names another resource than its URN's is not recognised.
+            diag(dutyPolicy, ROLE, 'aws:iam:Role "other": arn is not known until the update, so it will be verified at update that y.', "advisory"),
+        ];
+        const { findings, notes } = condenseUnknowns(found);
+        assert.deepEqual(findings, found.slice(4));
+        assert.deepEqual(notes, [
+            'aws:iam:RolePolicy "deploy" (index.ts:4:1): policy is not known until the update; duties-separated and cloudtrail-tamper-evident check it at update.',
+            'aws:iam:Role "deployer": assumeRolePolicy and arn are not known until the update; duties-separated checks them at update.',
+        ]);
+    });
+
+    it("recognises the offline wording, and the pack's own wording of both", () => {
+        const offline = diag(
+            dutyPolicy,
+            ROLE,
+            `aws:iam:Role "deployer": ${unknownNote("offline", "arn", "x")}`,
+            "advisory",
+        );
+        assert.deepEqual(unknownValueOf(offline), { path: "arn", wording: "offline" });
+        assert.deepEqual(unknownValueOf(diag(dutyPolicy, ROLE, `aws:iam:Role "deployer": ${unknownNote("preview", "a.b[0]", "x")}`, "advisory")), { path: "a.b[0]", wording: "preview" });
+        assert.deepEqual(condenseUnknowns([offline]).notes, [
+            'aws:iam:Role "deployer": arn is not known offline (set by the cloud, or not computable offline); duties-separated checks it in pulumi preview with the pack, at update at the latest.',
+        ]);
     });
 });

@@ -214,6 +214,37 @@ describe("release-approved", () => {
             assert.match(found[0].message, /"old": this approval does not count: it expired at 2026-11-01T00:00:00Z; it covers nothing\./);
         });
 
+        it("an approval for another stack or project, which that stack judges, gets no note here; uncovered artifacts still name it", () => {
+            const perStack = [
+                signed("dev", "ecdsa-p256"),
+                signed("prod", "ecdsa-p256", manifest({ stack: "prod" })),
+                signed("billing", "ecdsa-p256", manifest({ project: "billing", expires: "2026-11-01T00:00:00Z", issued: "2026-10-01T00:00:00Z" })),
+                deployment("web", IMG_A),
+            ];
+            assert.deepEqual(run(perStack), []);
+            const uncovered = run(perStack.slice(1));
+            assert.equal(uncovered.length, 1);
+            blocked(uncovered, urnOf(DEPLOYMENT, "web"), /ApprovedRelease "prod" does not count: it approves project "test-project" stack "prod", not this stack/);
+        });
+
+        it("an approval that lasts longer than maxApprovalDays (default 30) does not count", () => {
+            const keys = { approverKeys: [keyConfig("ecdsa-p256")] };
+            const sixtyDays = manifest({ issued: "2026-11-20T00:00:00Z", expires: "2027-01-19T00:00:00Z" });
+            const found = run([signed("long", "ecdsa-p256", sixtyDays), deployment("web", IMG_A)]);
+            blocked(found, urnOf(DEPLOYMENT, "web"), /ApprovedRelease "long" does not count: it lasts 60 days from its issue to its expiry, more than the 30 days release-approved\.maxApprovalDays allows/);
+            assert.match(advisory(found)[0].message, /"long": this approval does not count: it lasts 60 days/);
+            assert.deepEqual(run([signed("long", "ecdsa-p256", sixtyDays), deployment("web", IMG_A)], { ...keys, maxApprovalDays: 60 }), [], "the organization may allow longer");
+            // Issued long ago, expiring soon: the lifetime counts from the issue, not from now.
+            blocked(run([signed("old", "ecdsa-p256", manifest({ issued: "2026-10-01T00:00:00Z", expires: "2026-11-28T00:00:00Z" })), deployment("web", IMG_A)]), urnOf(DEPLOYMENT, "web"), /it lasts 58 days from its issue/);
+            // Without an issue time (or with one in the future), from now.
+            blocked(run([signed("undated", "ecdsa-p256", manifest({ issued: undefined, expires: "2027-01-27T12:00:00Z" })), deployment("web", IMG_A)]), urnOf(DEPLOYMENT, "web"), /it lasts 61 days from now/);
+            assert.deepEqual(run([signed("undated", "ecdsa-p256", manifest({ issued: undefined, expires: "2026-12-27T12:00:00Z" })), deployment("web", IMG_A)]), [], "30 days from now is allowed");
+            // Config the schema would reject never widens the ceiling.
+            for (const bad of [0, -5, "90", null]) {
+                blocked(run([signed("long", "ecdsa-p256", sixtyDays), deployment("web", IMG_A)], { ...keys, maxApprovalDays: bad }), urnOf(DEPLOYMENT, "web"), /more than the 30 days/);
+            }
+        });
+
         it("lists why each approval failed, in one message", () => {
             const found = run([
                 signed("expired", "ecdsa-p256", manifest({ expires: "2026-11-01T00:00:00Z", issued: "2026-10-01T00:00:00Z" })),
@@ -338,7 +369,7 @@ describe("release-approved", () => {
         assert.equal(releaseApproved.guarantee, "separated-duties");
         assert.deepEqual(
             Object.fromEntries(Object.entries(releaseApproved.config).map(([k, o]) => [k, o.default])),
-            { approverKeys: [], deployerIdentities: [], requireApprovals: false },
+            { approverKeys: [], deployerIdentities: [], maxApprovalDays: 30, requireApprovals: false },
         );
         assert.ok(releaseApproved.resourceTypes.includes(APPROVED_RELEASE));
         assert.ok(sha("a") === IMAGE_A);

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { catalogue } from "../../policypack/src/catalogue";
-import { parseWaivers } from "../../policypack/src/framework/waivers";
+import { couldApplyToStack, globCouldMatchPrefix, parseWaivers } from "../../policypack/src/framework/waivers";
 import { waiversPolicy } from "../../policypack/src/policies/exceptions/waivers";
 import { ecrTagsImmutable } from "../../policypack/src/policies/immutable-artifacts/ecr-tags-immutable";
 import { imagesPinnedByDigest } from "../../policypack/src/policies/immutable-artifacts/images-pinned-by-digest";
@@ -121,6 +121,58 @@ describe("waivers", () => {
             const found = runReview([{ policy: "ecr-tags-immutable", name: "legacy", ...base, expires: "2026-10-01" }]);
             assert.deepEqual(found.map((f) => f.enforcementLevel), ["advisory"]);
             assert.match(found[0].message, /expired on 2026-10-01; its findings are mandatory again/);
+        });
+
+        describe("one config for the whole organization (this stack is dev of test-project)", () => {
+            const elsewhere = [
+                { policy: "ecr-tags-immutable", urn: "urn:pulumi:prod::test-project::aws:ecr/repository:Repository::legacy", ...base },
+                { policy: "ecr-tags-immutable", urn: "urn:pulumi:dev::billing::*", ...base },
+                { policy: "ecr-tags-immutable", urn: "urn:pulumi:dev::billing::aws:ecr/repository:Repository::old", ...base, expires: "2026-10-01" },
+                { policy: "s3-versioning-enabled", urn: "urn:pulumi:staging::*", ...base },
+            ];
+
+            it("does not report entries whose URN names another project or stack, unused or expired", () => {
+                assert.deepEqual(runReview(elsewhere), []);
+                const stackPolicyRun = withWaivers({ entries: elsewhere }, NAMES, () =>
+                    runStackPolicy(s3VersioningEnabled, [{ type: "aws:s3/bucket:Bucket", name: "ok", props: { versioning: { enabled: true } } }]),
+                );
+                assert.deepEqual(stackPolicyRun, [], "a stack policy leaves another stack's waiver alone too");
+            });
+
+            it("still reports entries that could select a finding here: this stack's URNs, globs that reach it, and type, name or tag selectors", () => {
+                const here = [
+                    { policy: "ecr-tags-immutable", urn: "urn:pulumi:dev::test-project::aws:ecr/repository:Repository::gone", ...base },
+                    { policy: "ecr-tags-immutable", urn: "urn:pulumi:*::test-project::*", ...base },
+                    { policy: "ecr-tags-immutable", urn: "urn:pulumi:d*", ...base },
+                    { policy: "ecr-tags-immutable", urn: "*::images", ...base },
+                    { policy: "ecr-tags-immutable", name: "gone", ...base },
+                    { policy: "ecr-tags-immutable", urn: "urn:pulumi:dev::test-project::aws:ecr/repository:Repository::old", ...base, expires: "2026-10-01" },
+                ];
+                const found = runReview([...elsewhere, ...here]);
+                assert.deepEqual(
+                    found.map((f) => /waivers entry (\d+)/.exec(f.message)?.[1]),
+                    ["4", "5", "6", "7", "8", "9"],
+                    found.map((f) => f.message).join("\n"),
+                );
+                assert.match(found[5].message, /expired on 2026-10-01/);
+            });
+
+            it("still applies and reports invalid entries wherever they are (a config error blocks every stack that uses the config)", () => {
+                const found = runReview([{ ...elsewhere[0], expires: "2027-06-30" }]);
+                assert.equal(mandatory(found).length, 1);
+            });
+
+            it("decides by the URN glob alone, and keeps every entry when the stack cannot be told", () => {
+                assert.equal(globCouldMatchPrefix("urn:pulumi:prod::shop::x::y", "urn:pulumi:prod::shop::"), true);
+                assert.equal(globCouldMatchPrefix("urn:pulumi:prod::shop::x::y", "urn:pulumi:prod::shopping::"), false);
+                assert.equal(globCouldMatchPrefix("urn:pulumi:prod::shop", "urn:pulumi:prod::shop::"), false, "a URN without type and name is no resource");
+                assert.equal(globCouldMatchPrefix("urn:pulumi:pr*", "urn:pulumi:prod::shop::"), true);
+                assert.equal(globCouldMatchPrefix("urn:pulumi:dev*", "urn:pulumi:prod::shop::"), false);
+                assert.equal(globCouldMatchPrefix("*", "urn:pulumi:prod::shop::"), true);
+                assert.equal(couldApplyToStack({ ...base, policy: "p", urn: "urn:pulumi:prod::other::*" }, undefined), true);
+                assert.equal(couldApplyToStack({ ...base, policy: "p", type: "aws:*" }, { project: "shop", stack: "prod" }), true);
+                assert.equal(couldApplyToStack({ ...base, policy: "p", urn: "urn:pulumi:prod::other::*" }, { project: "shop", stack: "prod" }), false);
+            });
         });
 
         it("treats an entry without reason or with an impossible date as invalid even past schema validation", () => {

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../cli/main";
+import { defaultKeyId } from "../../cli/approve/commands";
 import { parseManifestText } from "../../policypack/src/engine/release/manifest";
 import { IMAGE_A, IMAGE_B, KINDS, pair, sign } from "./helpers";
 
@@ -61,9 +62,10 @@ describe("sealed-infra approve", function () {
 
     it("create lists Lambda packages by the SHA-256 of the zip, or their base64 code hash", async () => {
         fs.writeFileSync(file("function.zip"), "PK\u0003\u0004 not really a zip");
+        fs.writeFileSync(file("pack.json"), JSON.stringify({ "release-approved": { maxApprovalDays: 36500 } }));
         const hex = crypto.createHash("sha256").update(fs.readFileSync(file("function.zip"))).digest("hex");
         const other = crypto.createHash("sha256").update("other").digest();
-        const r = await cli("create", "--project", "shop", "--stack", "prod", "--lambda-zip", "function.zip", "--lambda-code-hash", other.toString("base64"), "--expires", "2099-12-31", "--approver", "a", "--reason", "r");
+        const r = await cli("create", "--project", "shop", "--stack", "prod", "--lambda-zip", "function.zip", "--lambda-code-hash", other.toString("base64"), "--expires", "2099-12-31", "--approver", "a", "--reason", "r", "--config", "pack.json");
         assert.equal(r.code, 0, r.stderr);
         const m = JSON.parse(r.stdout);
         assert.deepEqual(
@@ -89,6 +91,68 @@ describe("sealed-infra approve", function () {
             assert.match(r.stderr, /^sealed-infra: [^\n]*\n$/);
             assert.match(r.stderr, pattern);
         }
+    });
+
+    describe("maxApprovalDays: approvals cannot be revoked, so their lifetime has a ceiling", () => {
+        const args = ["--project", "shop", "--stack", "prod", "--image", IMAGE_A, "--approver", "a", "--ticket", "t"];
+
+        it("create refuses an expiry beyond the default 30 days, or beyond the pack config's maxApprovalDays", async () => {
+            for (const expiry of [["--expires-in", "99999d"], ["--expires-in", "31d"], ["--expires-in", "721h"]]) {
+                const r = await cli("create", ...args, ...expiry);
+                assert.equal(r.code, 2, expiry.join(" "));
+                assert.equal(r.stdout, "");
+                assert.match(r.stderr, /^sealed-infra: expiry \S+ is more than 30 days away \(the default maximum; give the organization's pack config with --config if it sets another\): the pack would not count the approval \(release-approved\.maxApprovalDays\)\n$/);
+            }
+            assert.equal((await cli("create", ...args, "--expires-in", "30d")).code, 0, "exactly the ceiling is allowed");
+
+            fs.writeFileSync(file("pack.json"), JSON.stringify({ "release-approved": { maxApprovalDays: 7 } }));
+            const tight = await cli("create", ...args, "--expires-in", "8d", "--config", "pack.json");
+            assert.match(tight.stderr, /more than 7 days away \(the maximum in pack\.json\)/);
+            assert.equal((await cli("create", ...args, "--expires-in", "7d", "--config", "pack.json")).code, 0);
+
+            fs.writeFileSync(file("pack.json"), JSON.stringify({ "release-approved": { maxApprovalDays: 90 } }));
+            assert.equal((await cli("create", ...args, "--expires-in", "60d", "--config", "pack.json")).code, 0);
+
+            fs.writeFileSync(file("pack.json"), JSON.stringify({ "release-approved": { maxApprovalDays: 0 } }));
+            assert.match((await cli("create", ...args, "--expires-in", "1d", "--config", "pack.json")).stderr, /release-approved\.maxApprovalDays is 0, expected a whole number of days, at least 1/);
+        });
+
+        it("verify judges the lifetime as the pack does", async () => {
+            fs.writeFileSync(file("approver.pem"), pair("ed25519").privateKeyPem);
+            fs.writeFileSync(file("approver.pub.pem"), pair("ed25519").publicKeyPem);
+            fs.writeFileSync(file("pack.json"), JSON.stringify({ "release-approved": { maxApprovalDays: 90, approverKeys: [{ id: "alice", publicKeyPem: pair("ed25519").publicKeyPem }] } }));
+            assert.equal((await cli("create", ...args, "--expires-in", "60d", "--config", "pack.json", "--out", "m.json")).code, 0);
+            assert.equal((await cli("sign", "m.json", "--key", "approver.pem", "--key-id", "alice", "--out", "approval.json")).code, 0);
+            assert.equal((await cli("verify", "approval.json", "--config", "pack.json")).code, 0);
+            const byDefault = await cli("verify", "approval.json", "--public-key", "approver.pub.pem");
+            assert.equal(byDefault.code, 1);
+            assert.match(byDefault.stdout, /^invalid: it lasts 60 days from its issue to its expiry, more than the 30 days release-approved\.maxApprovalDays allows/);
+        });
+    });
+
+    it("keygen prints the pack-config entry for the new key, with the PEM escaped as JSON", async () => {
+        const r = await cli("keygen", "--private-key", "alice.pem", "--public-key", "alice.pub.pem", "--approver", "alice@acme.example");
+        assert.equal(r.code, 0, r.stderr);
+        const json = r.stdout.slice(r.stdout.indexOf("\n{") + 1);
+        const snippet = JSON.parse(json);
+        assert.deepEqual(snippet, {
+            "release-approved": { approverKeys: [{ id: "alice", publicKeyPem: fs.readFileSync(file("alice.pub.pem"), "utf8"), approver: "alice@acme.example" }] },
+        });
+        assert.match(r.stdout, /add the entry to release-approved\.approverKeys/);
+        assert.match(r.stdout, /--key-id "alice"/);
+        // The snippet is the config the pack verifies with: an approval signed with the new key counts.
+        fs.writeFileSync(file("pack.json"), json);
+        assert.equal((await cli("create", "--project", "shop", "--stack", "prod", "--image", IMAGE_A, "--expires-in", "1d", "--approver", "alice@acme.example", "--ticket", "t", "--out", "m.json")).code, 0);
+        assert.equal((await cli("sign", "m.json", "--key", "alice.pem", "--key-id", "alice", "--out", "approval.json")).code, 0);
+        const verified = await cli("verify", "approval.json", "--config", "pack.json", "--project", "shop", "--stack", "prod");
+        assert.equal(verified.code, 0, verified.stdout);
+
+        const named = await cli("keygen", "--private-key", "k.pem", "--public-key", "keys/../bob.pem", "--key-id", "arn:aws:kms:eu-west-1:123456789012:alias/bob");
+        const entry = JSON.parse(named.stdout.slice(named.stdout.indexOf("\n{") + 1))["release-approved"].approverKeys[0];
+        assert.deepEqual(Object.keys(entry), ["id", "publicKeyPem"], "no approver unless given");
+        assert.equal(entry.id, "arn:aws:kms:eu-west-1:123456789012:alias/bob");
+        assert.equal(defaultKeyId("bob.pem"), "bob");
+        assert.equal(defaultKeyId("keys/approver.pub.pem"), "approver");
     });
 
     for (const kind of KINDS) {

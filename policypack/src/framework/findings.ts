@@ -54,7 +54,11 @@ export function unknownWording(env: NodeJS.ProcessEnv = process.env): UnknownWor
     return env[OFFLINE_CHECK_ENV] === "true" ? "offline" : "update";
 }
 
-/** The advisory text for a value not known yet (preview) or not computable offline. */
+/**
+ * The advisory text for a value not known yet (preview) or not computable offline. `sealed-infra
+ * check` recognises both wordings to condense them to one note per resource
+ * (cli/report/unknowns.ts): keep their shape stable.
+ */
 export function unknownNote(wording: Exclude<UnknownWording, "update">, path: string, what: string): string {
     return wording === "preview"
         ? `${path} is not known until the update, so it will be verified at update that ${what}.`

@@ -8,7 +8,8 @@ import { StackModel } from "../engine/stack-model";
 import { configSchemaOf, configWithDefaults, PolicyDefinition, ResourcePolicyDefinition, StackPolicyDefinition } from "./definition";
 import { Findings } from "./findings";
 import { rawProps } from "./values";
-import { describeWaiver, isExpired, waiverRegistry } from "./waivers";
+import { couldApplyToStack, describeWaiver, isExpired, waiverRegistry } from "./waivers";
+import { StackIdentity, stackIdentity } from "../engine/stack-identity";
 
 export function toPulumiPolicy(def: PolicyDefinition): ResourceValidationPolicy | StackValidationPolicy {
     const base = {
@@ -60,27 +61,30 @@ function resourceValidation(def: ResourcePolicyDefinition) {
 function stackValidation(def: StackPolicyDefinition) {
     return (args: StackValidationArgs, report: ReportViolation): void => {
         const findings = new Findings(report, def);
+        let identity: StackIdentity | undefined;
         try {
             const config = configWithDefaults(def, args.getConfig<Record<string, unknown>>());
             def.onResource?.(() => configWithDefaults(def, args.getConfig<Record<string, unknown>>()));
             const model = StackModel.of(args.resources);
+            identity = stackIdentity(model);
             if (def.resourceTypes.length === 0 || model.hasAny(def.resourceTypes)) {
                 def.check(model, config, findings);
             }
         } catch (e) {
             findings.internalError(undefined, def.name, e);
         }
-        reportStaleWaivers(def.name, findings);
+        reportStaleWaivers(def.name, findings, identity);
     };
 }
 
 /**
  * A stack policy's own waivers that matched none of its findings in this run: clean them up. Only
- * the stack policy knows when its findings are complete, so it reports them, under the waivers policy.
+ * the stack policy knows when its findings are complete, so it reports them, under the waivers policy;
+ * entries whose `urn` names another project or stack are left to that stack.
  */
-function reportStaleWaivers(policyName: string, findings: Findings): void {
+function reportStaleWaivers(policyName: string, findings: Findings, identity: StackIdentity | undefined): void {
     for (const w of waiverRegistry.waivers()) {
-        if (w.policy === policyName && !w.invalid && !isExpired(w) && !waiverRegistry.wasUsed(w)) {
+        if (w.policy === policyName && !w.invalid && !isExpired(w) && !waiverRegistry.wasUsed(w) && couldApplyToStack(w, identity)) {
             findings.waiverNote(`${describeWaiver(w)} matched no finding in this stack; remove it from the pack config.`);
         }
     }

@@ -8,12 +8,16 @@
  * approver and expiry, so it stays visible in every preview. After its expiry date the finding is
  * mandatory again and says when the waiver expired. The `waivers` policy reports invalid entries
  * (mandatory) and entries that matched nothing (advisory) so stale exceptions get cleaned up.
+ * The pack config is meant to be set once for the whole organization, so an entry whose `urn` names
+ * another project or stack is not stale here: only entries that could select a finding in this
+ * stack are reported as unused or expired (couldApplyToStack).
  *
  * @pulumi/policy gives each policy only its own config. The `waivers` policy runs first for every
  * resource and every stack and hands its live config accessor to this registry, which every other
  * policy's Findings consults. If the `waivers` policy is disabled, no waiver applies: fail closed.
  */
 import { globMatch, tagsOf } from "../engine/designation";
+import { StackIdentity, urnPrefix } from "../engine/stack-identity";
 import { displayType } from "./display";
 
 /**
@@ -182,6 +186,31 @@ export function selects(w: WaiverEntry, policy: string, subject: WaivableSubject
         (w.tag === undefined || tagMatches(subject, w.tag)) &&
         (w.findingContains === undefined || message.includes(w.findingContains))
     );
+}
+
+/**
+ * Whether a glob with `*` wildcards matches some string that starts with `prefix`: up to its first
+ * `*` it must agree with the prefix; from the `*` on, anything can follow.
+ */
+export function globCouldMatchPrefix(pattern: string, prefix: string): boolean {
+    const star = pattern.indexOf("*");
+    if (star < 0) {
+        return pattern.startsWith(prefix);
+    }
+    const head = pattern.slice(0, star);
+    return prefix.startsWith(head) || head.startsWith(prefix);
+}
+
+/**
+ * Whether a waiver could select a finding of this stack. Only a `urn` selector names a project and
+ * stack; type, name and tag selectors apply to every stack. When the stack cannot be told (no URN),
+ * every entry could apply.
+ */
+export function couldApplyToStack(w: WaiverEntry, identity: StackIdentity | undefined): boolean {
+    if (identity === undefined || typeof w.urn !== "string") {
+        return true;
+    }
+    return globCouldMatchPrefix(w.urn, urnPrefix(identity));
 }
 
 class WaiverRegistry {

@@ -1,8 +1,9 @@
 /**
  * Deciding whether one signed approval counts for this stack: the signature verifies against a
  * configured approver key, the manifest is valid and canonical, names this project and stack, has
- * not expired, and its approver is not a deployer. Every reason an approval fails is kept, worded for
- * the violation messages of `release-approved` and for `sealed-infra approve verify`.
+ * not expired, does not last longer than the organization allows (maxApprovalDays), and its
+ * approver is not a deployer. Every reason an approval fails is kept, worded for the violation
+ * messages of `release-approved` and for `sealed-infra approve verify`.
  */
 import { parseManifestText, parseTimestamp, ReleaseManifest } from "./manifest";
 import { decodeSignatureText, parsePublicKey, PublicKey, verifySignature } from "./signature";
@@ -71,9 +72,45 @@ export interface ApprovalContext {
     ring: KeyRing;
     /** Identities (glob patterns, case-insensitive) that deploy and therefore may not approve. */
     deployerIdentities: readonly string[];
+    /** The longest an approval may last (release-approved's maxApprovalDays); default DEFAULT_MAX_APPROVAL_DAYS. */
+    maxApprovalDays?: number;
 }
 
-export type FailureKind = "malformed" | "no-keys" | "unknown-key" | "tampered" | "invalid-manifest" | "wrong-approver" | "self-approval" | "other-stack" | "expired";
+export type FailureKind =
+    | "malformed"
+    | "no-keys"
+    | "unknown-key"
+    | "tampered"
+    | "invalid-manifest"
+    | "wrong-approver"
+    | "self-approval"
+    | "other-stack"
+    | "expired"
+    | "too-long";
+
+/** An approval cannot be revoked, so its lifetime has a ceiling; this is the pack's default. */
+export const DEFAULT_MAX_APPROVAL_DAYS = 30;
+
+const DAY_MS = 86_400_000;
+
+/** The ceiling in force: a configured positive number of days, else the default (bad config never widens it). */
+export function maxApprovalDaysOf(configured: unknown): number {
+    return typeof configured === "number" && Number.isFinite(configured) && configured >= 1 ? configured : DEFAULT_MAX_APPROVAL_DAYS;
+}
+
+/**
+ * Why an approval lasts too long, or undefined. Its lifetime runs from when it was issued (from now
+ * when it names no issue time or one in the future) to its expiry, and may be at most `maxDays` days.
+ */
+export function lifetimeProblem(expires: number, issued: number | undefined, now: number, maxDays: number): string | undefined {
+    const start = issued === undefined ? now : Math.min(issued, now);
+    const lifetime = expires - start;
+    if (lifetime <= maxDays * DAY_MS) {
+        return undefined;
+    }
+    const from = start === issued ? "from its issue" : "from now";
+    return `it lasts ${Math.ceil(lifetime / DAY_MS)} days ${from} to its expiry, more than the ${maxDays} days release-approved.maxApprovalDays allows (approvals cannot be revoked, so they must run out); ask the approver for one that expires within ${maxDays} days`;
+}
 
 export interface Failure {
     kind: FailureKind;
@@ -192,6 +229,11 @@ export function evaluateApproval(approval: SignedApproval, ctx: ApprovalContext)
     const expires = parseTimestamp(manifest.expires) as number;
     if (ctx.now >= expires) {
         failures.push({ kind: "expired", text: `it expired at ${manifest.expires}` });
+    } else {
+        const tooLong = lifetimeProblem(expires, manifest.issued !== undefined ? parseTimestamp(manifest.issued) : undefined, ctx.now, maxApprovalDaysOf(ctx.maxApprovalDays));
+        if (tooLong !== undefined) {
+            failures.push({ kind: "too-long", text: tooLong });
+        }
     }
     if (failures.length > 0) {
         return { valid: false, manifest, key, failures };

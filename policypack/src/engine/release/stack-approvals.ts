@@ -12,7 +12,7 @@ import { ApprovalContext, ApprovalVerdict, evaluateApproval, SignedApproval } fr
 
 /** The component type that carries an approval into the stack. */
 export const APPROVED_RELEASE_TYPE = "sealed-infra:release:ApprovedRelease";
-export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+export { ROOT_STACK_TYPE, stackIdentity } from "../stack-identity";
 
 export type CarriedApproval =
     | { resource: StackResource; state: "known"; approval: SignedApproval }
@@ -44,16 +44,6 @@ export function carriedApprovals(model: StackModel): CarriedApproval[] {
             approval: { manifest: manifest.value, signature: signature.value, keyId: keyId.state === "known" ? keyId.value : undefined },
         };
     });
-}
-
-/** `urn:pulumi:<stack>::<project>::...` of the root stack (or any resource) -> project and stack. */
-export function stackIdentity(model: StackModel): { project: string; stack: string } | undefined {
-    const urn = model.ofTypes([ROOT_STACK_TYPE])[0]?.urn ?? model.resources[0]?.urn;
-    if (!urn || !urn.startsWith("urn:pulumi:")) {
-        return undefined;
-    }
-    const parts = urn.slice("urn:pulumi:".length).split("::");
-    return parts.length >= 4 && parts[0] !== "" && parts[1] !== "" ? { stack: parts[0], project: parts[1] } : undefined;
 }
 
 export interface JudgedApproval {

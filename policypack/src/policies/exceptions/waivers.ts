@@ -1,6 +1,8 @@
 import { stackPolicy } from "../../framework/definition";
 import type { PolicyDefinition } from "../../framework/definition";
+import { stackIdentity } from "../../engine/stack-identity";
 import {
+    couldApplyToStack,
     DEFAULT_MAX_WAIVER_DAYS,
     describeWaiver,
     isExpired,
@@ -57,7 +59,9 @@ export function waiversPolicy(policies: () => readonly PolicyDefinition[]) {
             "instead of mandatory. After the expiry date the finding is mandatory again and says when the waiver expired. " +
             "An entry naming an unknown policy, selecting nothing, or expiring more than `maxDays` from today is a mandatory " +
             "config error and does not apply; an expired entry, or one that matched no finding in the stack, is reported as " +
-            "advisory so it gets cleaned up. Disabling this policy disables every waiver.",
+            "advisory so it gets cleaned up, in the stacks it could apply to: the config is set once for the organization, so " +
+            "an entry whose `urn` names another project or stack is not reported as unused or expired elsewhere. Disabling " +
+            "this policy disables every waiver.",
         why:
             "Without an exception mechanism teams disable whole policies, which hides every future violation too. A waiver " +
             "scoped to one finding, justified, approved by someone else and expiring, keeps the exception visible in every " +
@@ -90,10 +94,14 @@ export function waiversPolicy(policies: () => readonly PolicyDefinition[]) {
         onResource(getConfig) {
             waiverRegistry.bind(getConfig, names);
         },
-        check(_model, _config, findings) {
+        check(model, _config, findings) {
+            const identity = stackIdentity(model);
             for (const w of waiverRegistry.waivers()) {
                 if (w.invalid) {
                     findings.stackViolation(`${describeWaiver(w)} ${w.invalid}. The waiver does not apply until it is fixed in the pack config.`);
+                } else if (!couldApplyToStack(w, identity)) {
+                    // An org-wide config's entry for another project or stack: its own stack reports it.
+                    continue;
                 } else if (isExpired(w)) {
                     findings.note(undefined, `${describeWaiver(w)} expired on ${w.expires}; its findings are mandatory again. Remove it, or renew it with a new approval.`);
                 } else if (isResourcePolicy(policies(), w) && !waiverRegistry.wasUsed(w)) {

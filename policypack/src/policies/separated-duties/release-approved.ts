@@ -1,7 +1,7 @@
 import { stackPolicy } from "../../framework/definition";
 import { Findings, Subject, unknownNote, unknownWording } from "../../framework/findings";
 import { ECS_TASK_DEFINITION, LAMBDA_FUNCTION, POD_CONTAINER_LISTS, podSpecGuards } from "../../engine/resource-types";
-import { ApproverKeyConfig, keyRing, noUsableKeys } from "../../engine/release/approval";
+import { ApproverKeyConfig, DEFAULT_MAX_APPROVAL_DAYS, keyRing, maxApprovalDaysOf, noUsableKeys } from "../../engine/release/approval";
 import { ARTIFACT_TYPES, DeployedArtifact, deployedArtifacts, K8S_RELEASE_APPROVAL, LAMBDA_VERSION_NATIVE } from "../../engine/release/artifacts";
 import { APPROVED_RELEASE_TYPE, JudgedApproval, judgeApprovals, releaseNow, stackIdentity } from "../../engine/release/stack-approvals";
 
@@ -9,6 +9,7 @@ interface Config {
     approverKeys: ApproverKeyConfig[];
     deployerIdentities: string[];
     requireApprovals: boolean;
+    maxApprovalDays: number;
 }
 
 const KEY_SCHEMA = {
@@ -42,7 +43,8 @@ export const releaseApproved = stackPolicy<Config>({
         APPROVED_RELEASE_TYPE +
         "`) carrying a manifest and its signature. An approval counts when its signature verifies against an `approverKeys` " +
         "entry (the one named by its `keyId`, else any), its manifest is valid and canonical, names this project (exactly) " +
-        "and this stack (exactly or by `*` pattern) as read from the stack's URNs, has not expired, names the key's " +
+        "and this stack (exactly or by `*` pattern) as read from the stack's URNs, has not expired, lasts at most " +
+        "`maxApprovalDays` (default 30) from its `issued` time (from now when it names none) to its expiry, names the key's " +
         "`approver` when the key has one, and neither the manifest's approver nor the key's is in `deployerIdentities` " +
         "(case-insensitive, `*` patterns). An artifact is covered when a counting approval lists its digest. " +
         "When it applies: on a stack that carries at least one `ApprovedRelease`, or on every stack when `requireApprovals` " +
@@ -80,6 +82,12 @@ export const releaseApproved = stackPolicy<Config>({
                 "Identities that deploy (CI users, deployer role ARNs, e-mails); an approval by any of them does not count. Case-insensitive, `*` matches any characters.",
             default: [],
             schema: { type: "array", items: { type: "string", minLength: 1 } },
+        },
+        maxApprovalDays: {
+            description:
+                "Longest an approval may last, in days from its issue time to its expiry; a longer one does not count. Approvals cannot be revoked, so their lifetime needs a ceiling. `sealed-infra approve create --config` refuses longer ones too.",
+            default: DEFAULT_MAX_APPROVAL_DAYS,
+            schema: { type: "integer", minimum: 1 },
         },
         requireApprovals: {
             description:
@@ -124,6 +132,7 @@ export const releaseApproved = stackPolicy<Config>({
             now: releaseNow(),
             ring,
             deployerIdentities: config.deployerIdentities ?? [],
+            maxApprovalDays: maxApprovalDaysOf(config.maxApprovalDays),
         });
         const report = reporter(findings, mode);
         for (const artifact of deployedArtifacts(model)) {
@@ -208,13 +217,17 @@ function whyNot(j: JudgedApproval): string {
     return `does not count: ${v.failures.map((f) => f.text).join("; ")}`;
 }
 
-/** Approvals that do not count, once each on their own URN, so they get fixed or removed. */
+/**
+ * Approvals that do not count, once each on their own URN, so they get fixed or removed. An approval
+ * for another project or stack is not noted: a program may carry the approvals of all its stacks, and
+ * the stack it names judges it (an artifact it leaves uncovered here still says why it did not count).
+ */
 function noteApprovals(judged: JudgedApproval[], findings: Findings): void {
     for (const j of judged) {
         const c = j.carried;
         if (c.state === "unreadable") {
             findings.note(c.resource, `this approval cannot be read: ${c.path} ${c.reason.startsWith("is ") ? c.reason : `could not be read: ${c.reason}`}; it covers nothing.`);
-        } else if (j.verdict && !j.verdict.valid) {
+        } else if (j.verdict && !j.verdict.valid && !j.verdict.failures.some((f) => f.kind === "other-stack")) {
             findings.note(c.resource, `this approval does not count: ${j.verdict.failures.map((f) => f.text).join("; ")}; it covers nothing.`);
         }
     }
