@@ -36,33 +36,57 @@ export const DUTY_ROLE_PATH = "/sealed-infra/duty/";
 /** Longest session of a duty role, and the longest-ago MFA a human session may carry. */
 export const MAX_SESSION_SECONDS = 3600;
 
-/** Trust for GitHub Actions through the account's GitHub OIDC provider. */
-export interface GitHubActionsTrust {
-    kind: "github-actions";
-    /** `owner/repository`, exactly (no wildcards). */
-    repository: string;
-    /** Git ref the workflow must run on, e.g. `refs/heads/main`. Exactly one of `ref` and `environment`. */
-    ref?: string;
-    /** GitHub deployment environment the job must use, e.g. `production`. Exactly one of `ref` and `environment`. */
-    environment?: string;
-}
+/** Who may assume a duty role: GitHub Actions workflows, or AWS principals (humans). */
+export const TrustKind = {
+    /** GitHub Actions through the account's GitHub OIDC provider, pinned to a repository and a ref or environment. */
+    GithubActions: "github-actions",
+    /** IAM roles or users (humans with MFA: see DutyTrust). */
+    AwsPrincipals: "aws-principals",
+} as const;
+export type TrustKind = (typeof TrustKind)[keyof typeof TrustKind];
 
 /**
- * Trust for humans: IAM users or roles in this or another account. IAM users must have signed in with
- * MFA (`aws:MultiFactorAuthPresent`, at most `MAX_SESSION_SECONDS` ago). Role sessions (IAM Identity
- * Center permission sets, SAML or OIDC federation) never carry those keys, so requiring them would
- * lock the role out: enforce MFA where those sessions start instead (IAM Identity Center's MFA
- * setting "every time they sign in", your SAML/OIDC identity provider's sign-in policy, or the MFA
- * condition in the trust of a role that IAM users assume first).
+ * Who may assume a duty role. `kind: "github-actions"` takes `repository` and exactly one of `ref`
+ * and `environment`; `kind: "aws-principals"` takes `principalArns`. Fields of the other kind are
+ * rejected.
+ *
+ * AWS principals: IAM users must have signed in with MFA (`aws:MultiFactorAuthPresent`, at most
+ * `MAX_SESSION_SECONDS` ago). Role sessions (IAM Identity Center permission sets, SAML or OIDC
+ * federation) never carry those keys, so requiring them would lock the role out: enforce MFA where
+ * those sessions start instead (IAM Identity Center's MFA setting "every time they sign in", your
+ * SAML/OIDC identity provider's sign-in policy, or the MFA condition in the trust of a role that IAM
+ * users assume first).
  */
-export interface AwsPrincipalsTrust {
-    kind: "aws-principals";
-    /** IAM role or user ARNs (no wildcards, no account roots). */
-    principalArns: pulumi.Input<pulumi.Input<string>[]>;
+// One interface with a `kind` field rather than a union of two, so the package schema can describe
+// it; GitHubActionsTrust and AwsPrincipalsTrust below keep the narrower TypeScript types.
+export interface DutyTrust {
+    /** `github-actions` or `aws-principals`. */
+    kind: TrustKind;
+    /** github-actions: `owner/repository`, exactly (no wildcards). */
+    repository?: string;
+    /** github-actions: Git ref the workflow must run on, e.g. `refs/heads/main`. Exactly one of `ref` and `environment`. */
+    ref?: string;
+    /** github-actions: GitHub deployment environment the job must use, e.g. `production`. Exactly one of `ref` and `environment`. */
+    environment?: string;
+    /** aws-principals: IAM role or user ARNs (no wildcards, no account roots). */
+    principalArns?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-/** Who may assume a duty role. */
-export type DutyTrust = GitHubActionsTrust | AwsPrincipalsTrust;
+/** Trust for GitHub Actions through the account's GitHub OIDC provider. */
+export interface GitHubActionsTrust extends DutyTrust {
+    kind: "github-actions";
+    repository: string;
+    principalArns?: undefined;
+}
+
+/** Trust for humans: IAM users or roles in this or another account (see DutyTrust on MFA). */
+export interface AwsPrincipalsTrust extends DutyTrust {
+    kind: "aws-principals";
+    principalArns: pulumi.Input<pulumi.Input<string>[]>;
+    repository?: undefined;
+    ref?: undefined;
+    environment?: undefined;
+}
 
 export interface DutyRolesArgs extends AwsContextArgs {
     /** Who may assume the deployer role (typically GitHub Actions on the release branch or environment). */
@@ -404,6 +428,9 @@ function checkTrust(v: ArgValidator, duty: Duty, trust: DutyTrust): void {
         throw v.error(`${duty}: a trust ({ kind: "github-actions", ... } or { kind: "aws-principals", ... }) is required`);
     }
     if (trust.kind === "github-actions") {
+        if (trust.principalArns !== undefined) {
+            throw v.error(`${duty}.principalArns is for kind "aws-principals"; a "github-actions" trust names repository and ref or environment`);
+        }
         if (!REPOSITORY.test(trust.repository ?? "")) {
             throw v.error(`${duty}.repository must be "owner/name" without wildcards, found "${trust.repository}"`);
         }
@@ -419,6 +446,10 @@ function checkTrust(v: ArgValidator, duty: Duty, trust: DutyTrust): void {
         return;
     }
     if (trust.kind === "aws-principals") {
+        const misplaced = (["repository", "ref", "environment"] as const).find((k) => trust[k] !== undefined);
+        if (misplaced !== undefined) {
+            throw v.error(`${duty}.${misplaced} is for kind "github-actions"; an "aws-principals" trust names principalArns`);
+        }
         if (trust.principalArns === undefined) {
             throw v.error(`${duty}.principalArns is required`);
         }
@@ -445,7 +476,7 @@ function checkDistinct(v: ArgValidator, trusts: [Duty, DutyTrust][]): void {
     for (const [duty, trust] of trusts) {
         const keys =
             trust.kind === "github-actions"
-                ? [`github:${trust.repository.toLowerCase()}`]
+                ? [`github:${(trust.repository ?? "").toLowerCase()}`]
                 : isPlain(trust.principalArns)
                   ? (trust.principalArns as pulumi.Input<string>[]).filter((a): a is string => typeof a === "string").map((a) => `aws:${a}`)
                   : [];
@@ -475,20 +506,22 @@ function trustPolicy(v: ArgValidator, trust: DutyTrust, oidcArn: pulumi.Output<s
                 Condition: {
                     StringEquals: {
                         [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com",
-                        [`${GITHUB_OIDC_HOST}:sub`]: githubSubject(trust),
+                        // checkTrust has verified the github-actions fields.
+                        [`${GITHUB_OIDC_HOST}:sub`]: githubSubject(trust as GitHubActionsTrust),
                     },
                 },
             },
         ]);
     }
-    const principals = checkPrincipalArns(v, "principalArns", trust.principalArns, { required: true, allowRoot: false });
+    const principals = checkPrincipalArns(v, "principalArns", trust.principalArns ?? [], { required: true, allowRoot: false });
     return principals.apply((arns) => {
         const users = arns.filter((arn) => /^arn:[^:]+:iam::[^:]*:user\//.test(arn));
         const roles = arns.filter((arn) => !users.includes(arn));
-        const statements: PolicyStatement[] = [];
+        // Trust-policy statements, written as IAM JSON (a single string where IAM takes one).
+        const statements: Record<string, unknown>[] = [];
         if (roles.length > 0) {
             // Role sessions (IAM Identity Center, SAML/OIDC federation) carry no MFA keys: MFA is
-            // enforced where they start (see AwsPrincipalsTrust).
+            // enforced where they start (see DutyTrust).
             statements.push({ Sid: "HumanRoles", Effect: "Allow", Principal: { AWS: roles }, Action: "sts:AssumeRole" });
         }
         if (users.length > 0) {

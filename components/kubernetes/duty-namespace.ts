@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ReleaseApprovalTarget } from "../approved-release";
 import { ArgValidator, LABEL_DUTY, LABEL_PURPOSE, PURPOSE_RELEASE_APPROVAL, designatedLabels, resolveProtect } from "../common";
 
 export const RELEASE_APPROVAL_GROUP = "sealed-infra.io";
@@ -322,6 +323,11 @@ export class DutyNamespace extends pulumi.ComponentResource {
             approvalName: this.approvalName,
             admissionPolicyName: this.admissionPolicyName,
         });
+    }
+
+    /** This namespace's ReleaseApproval object, for `ApprovedRelease`'s `releaseApproval`. */
+    releaseApprovalTarget(): ReleaseApprovalTarget {
+        return { namespace: this.namespaceName, name: this.approvalName, crd: this.releaseApprovalCrd };
     }
 }
 
