@@ -155,8 +155,11 @@ function signatureProblem(signature: unknown): string | undefined {
  * artifact the stack deploys to be listed in one that verifies.
  */
 export class ApprovedRelease extends pulumi.ComponentResource {
+    /** The manifest text, exactly as signed. */
     readonly manifest: pulumi.Output<string>;
+    /** The signature, base64. */
     readonly signature: pulumi.Output<string>;
+    /** The `approverKeys` entry that signed it, when given. */
     readonly keyId: pulumi.Output<string | undefined>;
     /** What the manifest says (read, not verified: the pack verifies). */
     readonly summary: pulumi.Output<ManifestSummary>;

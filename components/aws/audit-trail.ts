@@ -41,20 +41,27 @@ export interface AuditTrailArgs extends AwsContextArgs {
  * group that never expires.
  */
 export class AuditTrail extends pulumi.ComponentResource {
+    /** The CloudTrail trail. */
     readonly trail: aws.cloudtrail.Trail;
     /** The audit-log store the trail writes into. */
     readonly bucket: ImmutableBucket;
     /** Key encrypting the log files (and the log group). */
     readonly kmsKey: aws.kms.Key;
+    /** The CloudWatch Logs group, with `cloudWatchLogs`. */
     readonly logGroup?: aws.cloudwatch.LogGroup;
     /** Role CloudTrail assumes to write to the log group. */
     readonly cloudWatchLogsRole?: aws.iam.Role;
     /** The role's permission to create streams and put events in the log group. */
     readonly cloudWatchLogsRolePolicy?: aws.iam.RolePolicy;
+    /** The trail ARN. */
     readonly trailArn: pulumi.Output<string>;
+    /** The physical trail name. */
     readonly trailName: string;
+    /** The name of the audit-log bucket. */
     readonly bucketName: pulumi.Output<string>;
+    /** The ARN of the key encrypting the log files. */
     readonly kmsKeyArn: pulumi.Output<string>;
+    /** The ARN of the CloudWatch Logs group, with `cloudWatchLogs`. */
     readonly logGroupArn?: pulumi.Output<string>;
 
     constructor(name: string, args: AuditTrailArgs = {}, opts?: pulumi.ComponentResourceOptions) {

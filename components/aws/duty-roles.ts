@@ -147,18 +147,27 @@ export interface DutyRolesArgs extends AwsContextArgs {
  * that it cannot change, and it cannot touch the duty roles.
  */
 export class DutyRoles extends pulumi.ComponentResource {
+    /** The deployer role (under `/sealed-infra/duty/`, tagged `sealed-infra:duty=deployer`). */
     readonly deployerRole: aws.iam.Role;
+    /** The approver role (tagged `sealed-infra:duty=approver`). */
     readonly approverRole: aws.iam.Role;
+    /** The auditor role, when `auditor` was given. */
     readonly auditorRole?: aws.iam.Role;
     /** Permissions boundary every application role created by the deployer must carry. */
     readonly applicationBoundary: aws.iam.Policy;
+    /** The GitHub OIDC provider the component created (a role trusts GitHub Actions and no `githubOidcProviderArn` was given). */
     readonly oidcProvider?: aws.iam.OpenIdConnectProvider;
+    /** The deployer role ARN. */
     readonly deployerRoleArn: pulumi.Output<string>;
+    /** The approver role ARN. */
     readonly approverRoleArn: pulumi.Output<string>;
+    /** The auditor role ARN, when `auditor` was given. */
     readonly auditorRoleArn?: pulumi.Output<string>;
+    /** ARN of the permissions boundary application roles must carry. */
     readonly applicationBoundaryArn: pulumi.Output<string>;
     /** IAM path of the application roles the deployer may manage. */
     readonly applicationRolePath: string;
+    /** ARN of the GitHub OIDC provider the roles trust (created or given). */
     readonly githubOidcProviderArn?: pulumi.Output<string>;
 
     constructor(name: string, args: DutyRolesArgs, opts?: pulumi.ComponentResourceOptions) {

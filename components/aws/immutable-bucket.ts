@@ -111,11 +111,17 @@ export class ImmutableBucket extends pulumi.ComponentResource {
     readonly kind: StoreKind;
     /** Default Object Lock retention in days. */
     readonly retentionDays: pulumi.Output<Integer>;
+    /** Versioning, enabled (kept on destroy: S3 refuses to suspend it on an Object Lock bucket). */
     readonly versioning: aws.s3.BucketVersioning;
+    /** The Object Lock configuration: COMPLIANCE mode, `retentionDays`. */
     readonly objectLock: aws.s3.BucketObjectLockConfiguration;
+    /** SSE-KMS default encryption with the bucket key. */
     readonly encryption: aws.s3.BucketServerSideEncryptionConfiguration;
+    /** All four public-access blocks on. */
     readonly publicAccessBlock: aws.s3.BucketPublicAccessBlock;
+    /** Object ownership `BucketOwnerEnforced` (no ACLs). */
     readonly ownershipControls: aws.s3.BucketOwnershipControls;
+    /** The bucket policy: TLS only, the writer denies, and `policyStatements`. */
     readonly policy: aws.s3.BucketPolicy;
 
     constructor(name: string, args: ImmutableBucketArgs = {}, opts?: pulumi.ComponentResourceOptions) {

@@ -70,10 +70,15 @@ export interface ReleaseSigningKeyArgs extends AwsContextArgs {
  * may Sign, whatever their IAM policies say. Tagged `sealed-infra:purpose=release-approval`.
  */
 export class ReleaseSigningKey extends pulumi.ComponentResource {
+    /** The asymmetric SIGN_VERIFY key. */
     readonly key: aws.kms.Key;
+    /** The alias, when `aliasName` was given. */
     readonly alias?: aws.kms.Alias;
+    /** The key id (for `aws kms sign --key-id`). */
     readonly keyId: pulumi.Output<string>;
+    /** The key ARN. */
     readonly keyArn: pulumi.Output<string>;
+    /** The key spec. */
     readonly keySpec: SigningKeySpec;
     /** The signing algorithm to pass to `aws kms sign` / `verify` for this key spec. */
     readonly signingAlgorithm: string;

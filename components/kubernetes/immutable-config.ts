@@ -52,6 +52,7 @@ export class ImmutableConfig extends pulumi.ComponentResource {
     readonly kind: pulumi.Output<ConfigKind>;
     /** The object's name, `<baseName>-<content hash>`. */
     readonly name: pulumi.Output<string>;
+    /** The object's namespace. */
     readonly namespace: pulumi.Output<string | undefined>;
     /** The content hash in the name. */
     readonly contentHash: pulumi.Output<string>;

@@ -94,9 +94,11 @@ export interface ImmutableWorkloadArgs {
  * option also orders the Deployment (e.g. after the namespace's ReleaseApproval).
  */
 export class ImmutableWorkload extends pulumi.ComponentResource {
+    /** The Deployment. */
     readonly deployment: k8s.apps.v1.Deployment;
     /** Deployment name. */
     readonly name: pulumi.Output<string>;
+    /** Namespace of the Deployment. */
     readonly namespace: pulumi.Output<string>;
     /** Labels selecting the pods (use them in a Service). */
     readonly selectorLabels: Record<string, string>;
