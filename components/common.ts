@@ -186,6 +186,46 @@ export interface PolicyStatement {
     Condition?: pulumi.Input<Record<string, pulumi.Input<Record<string, pulumi.Input<pulumi.Input<string>[]>>>>>;
 }
 
+const STATEMENT_FIELDS = ["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"] as const;
+const PRINCIPAL_FIELDS = ["AWS", "Service", "Federated", "CanonicalUser"] as const;
+
+/**
+ * A caller's statement with its fields in IAM's order, principals in PolicyPrincipals' order and
+ * conditions sorted by operator and key. Programs in other languages pass objects whose key order
+ * is lost on the way (a protobuf Struct has none), so without this the same statement would render
+ * as a different policy document, and a stack moving between languages would see a change.
+ */
+export function canonicalStatement(statement: PolicyStatement): PolicyStatement {
+    const s = statement as unknown as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const field of STATEMENT_FIELDS) {
+        if (s[field] === undefined) {
+            continue;
+        }
+        if ((field === "Principal" || field === "NotPrincipal") && isPlainObject(s[field])) {
+            const p = s[field] as Record<string, unknown>;
+            out[field] = Object.fromEntries(PRINCIPAL_FIELDS.filter((k) => p[k] !== undefined).map((k) => [k, p[k]]));
+        } else if (field === "Condition" && isPlainObject(s[field])) {
+            out[field] = sortedKeys(s[field] as Record<string, unknown>, (values) => (isPlainObject(values) ? sortedKeys(values as Record<string, unknown>) : values));
+        } else {
+            out[field] = s[field];
+        }
+    }
+    return out as unknown as PolicyStatement;
+}
+
+function isPlainObject(value: unknown): boolean {
+    return value !== null && typeof value === "object" && !Array.isArray(value) && isPlain(value);
+}
+
+function sortedKeys(record: Record<string, unknown>, mapValue: (v: unknown) => unknown = (v) => v): Record<string, unknown> {
+    return Object.fromEntries(
+        Object.keys(record)
+            .sort()
+            .map((k) => [k, mapValue(record[k])]),
+    );
+}
+
 /** True when a list field of a statement (possibly not known yet) contains `value`. */
 export function listIncludes(list: unknown, value: string): boolean {
     return Array.isArray(list) ? list.includes(value) : list === value;

@@ -11,6 +11,7 @@ import {
     TAG_PURPOSE,
     TagsInput,
     awsContext,
+    canonicalStatement,
     checkPrincipalArns,
     designatedTags,
     isPlain,
@@ -270,7 +271,9 @@ export class DutyRoles extends pulumi.ComponentResource {
                 `${name}-${duty}-permissions`,
                 {
                     role: target.name,
-                    policy: pulumi.output(extra ?? []).apply((more) => policyDocument([...statements, ...more])),
+                    policy: pulumi
+                        .output(extra ?? [])
+                        .apply((more) => policyDocument([...statements, ...more.map((s) => canonicalStatement(s as PolicyStatement))])),
                 },
                 { parent: this },
             );

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     ArgValidator,
     Integer,
+    canonicalStatement,
     PolicyStatement,
     STORE_KINDS,
     StoreKind,
@@ -253,7 +254,7 @@ export class ImmutableBucket extends pulumi.ComponentResource {
                 if (problem !== undefined) {
                     throw v.error(problem);
                 }
-                return (list as PolicyStatement[]).map((s) => withBucketArn(s, bucketArn));
+                return (list as PolicyStatement[]).map((s) => canonicalStatement(withBucketArn(s, bucketArn)));
             });
         this.policy = new aws.s3.BucketPolicy(
             `${name}-policy`,

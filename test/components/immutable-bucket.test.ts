@@ -188,6 +188,28 @@ describe("components: ImmutableBucket", () => {
         });
     });
 
+    it("renders extra statements in IAM's field order whatever order they were written in (other languages lose key order)", async () => {
+        const { recorder } = await record(
+            () =>
+                new ImmutableBucket("ordered", {
+                    policyStatements: [
+                        {
+                            Condition: { StringLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/r*"] }, Bool: { "aws:SecureTransport": ["true"] } },
+                            Resource: [`${BUCKET_ARN_PLACEHOLDER}/*`],
+                            Action: ["s3:GetObject"],
+                            Principal: { Service: ["logging.s3.amazonaws.com"], AWS: ["arn:aws:iam::123456789012:role/reader"] },
+                            Effect: "Allow",
+                            Sid: "Read",
+                        },
+                    ],
+                }),
+        );
+        const statement = json(recorder.one(T.policy).inputs.policy).Statement[3];
+        assert.deepEqual(Object.keys(statement), ["Sid", "Effect", "Principal", "Action", "Resource", "Condition"]);
+        assert.deepEqual(Object.keys(statement.Principal), ["AWS", "Service"]);
+        assert.deepEqual(Object.keys(statement.Condition), ["Bool", "StringLike"]);
+    });
+
     describe("rejects unsafe or invalid arguments at construction", () => {
         const cases: [string, () => unknown, RegExp][] = [
             [
