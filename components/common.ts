@@ -164,13 +164,13 @@ export interface PolicyPrincipals {
  */
 export interface PolicyStatement {
     /** Statement id. */
-    Sid?: string;
+    Sid?: pulumi.Input<string>;
     /** `Allow` or `Deny`. */
-    Effect: PolicyEffect;
+    Effect: pulumi.Input<PolicyEffect>;
     /** Principals (resource policies only; identity-policy statements have none). */
-    Principal?: PolicyPrincipals;
+    Principal?: pulumi.Input<PolicyPrincipals>;
     /** Every principal except these (resource policies only). */
-    NotPrincipal?: PolicyPrincipals;
+    NotPrincipal?: pulumi.Input<PolicyPrincipals>;
     /** Actions, e.g. `s3:GetObject`; wildcards as IAM matches them. */
     Action?: pulumi.Input<pulumi.Input<string>[]>;
     /** Every action except these. */

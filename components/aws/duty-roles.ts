@@ -610,30 +610,29 @@ function globMatches(pattern: string, value: string): boolean {
 }
 
 /**
- * Checks extra identity-policy statements: plain statements now, Outputs when they resolve. An
- * identity policy has no Principal; an Allow must name its actions (no `*`, no `NotAction`) and its
- * resources (no `NotResource`); and, for the deployer, must not grant IAM changes.
+ * Why extra identity-policy statements are not acceptable, judging what is known (plain) and leaving
+ * the rest for when it resolves. An identity policy has no Principal; an Allow must name its actions
+ * (no `*`, no `NotAction`) and its resources (no `NotResource`); and, for the deployer, must not
+ * grant IAM changes.
  */
-function checkStatements(
-    v: ArgValidator,
-    arg: string,
-    statements: pulumi.Input<pulumi.Input<PolicyStatement>[]> | undefined,
-    options: { allowIamWrites: boolean },
-): pulumi.Input<pulumi.Input<PolicyStatement>[]> | undefined {
+function statementsProblem(arg: string, list: unknown, options: { allowIamWrites: boolean }): string | undefined {
+    if (!Array.isArray(list)) {
+        return `${arg} must be a list of statements`;
+    }
     const problem = (s: unknown, i: number): string | undefined => {
         if (!isPlain(s)) {
             return undefined;
         }
         const st = s as PolicyStatement;
         const where = `${arg}[${i}]${typeof st?.Sid === "string" ? ` ("${st.Sid}")` : ""}`;
-        if (st === null || typeof st !== "object" || (st.Effect !== "Allow" && st.Effect !== "Deny")) {
+        if (st === null || typeof st !== "object" || (isPlain(st.Effect) && st.Effect !== "Allow" && st.Effect !== "Deny")) {
             return `${where} must be a statement with Effect "Allow" or "Deny"`;
         }
         if (st.Principal !== undefined || st.NotPrincipal !== undefined) {
             return `${where} names a Principal; identity-policy statements apply to the role itself`;
         }
-        if (st.Effect === "Deny") {
-            return undefined;
+        if (st.Effect !== "Allow") {
+            return undefined; // a Deny, or an effect not known yet
         }
         if (st.NotAction !== undefined || st.NotResource !== undefined) {
             return `${where} is an Allow with NotAction or NotResource, which grants everything it does not list; list the actions and resources`;
@@ -652,10 +651,29 @@ function checkStatements(
         }
         return undefined;
     };
+    return list.map(problem).find((p) => p !== undefined);
+}
+
+/**
+ * Checks extra identity-policy statements now, as far as they are plain (so a preview fails early);
+ * returns them with a check of the whole list once every value in it has resolved (values that are
+ * Outputs, as a program in another language may pass them, are checked then).
+ */
+function checkStatements(
+    v: ArgValidator,
+    arg: string,
+    statements: pulumi.Input<pulumi.Input<PolicyStatement>[]> | undefined,
+    options: { allowIamWrites: boolean },
+): pulumi.Output<PolicyStatement[]> | undefined {
     if (statements === undefined) {
         return undefined;
     }
-    const validate = (list: unknown[]): string | undefined =>
-        Array.isArray(list) ? list.map(problem).find((p) => p !== undefined) : `${arg} must be a list of statements`;
-    return v.check(statements as pulumi.Input<unknown[]>, validate) as pulumi.Input<pulumi.Input<PolicyStatement>[]>;
+    const checked = v.check(statements as pulumi.Input<unknown[]>, (list) => statementsProblem(arg, list, options));
+    return pulumi.output(checked).apply((resolved) => {
+        const problem = statementsProblem(arg, resolved, options);
+        if (problem !== undefined) {
+            throw v.error(problem);
+        }
+        return resolved as unknown as PolicyStatement[];
+    });
 }

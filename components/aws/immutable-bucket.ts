@@ -316,7 +316,7 @@ function statementsProblem(list: unknown[]): string | undefined {
             continue;
         }
         const st = s as PolicyStatement;
-        if (st === null || typeof st !== "object" || (st.Effect !== "Allow" && st.Effect !== "Deny")) {
+        if (st === null || typeof st !== "object" || (isPlain(st.Effect) && st.Effect !== "Allow" && st.Effect !== "Deny")) {
             return `policyStatements[${i}] must be a statement with Effect "Allow" or "Deny"`;
         }
         if (st.Effect === "Allow" && (principalIsEveryone(st.Principal) || st.NotPrincipal !== undefined) && st.Condition === undefined) {

@@ -84,7 +84,11 @@ function comparable(r: ResourceRecord): object {
         provider: r.provider,
         options: r.options,
         dependencies: [...r.dependencies].sort(),
-        propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, v]) => [k, [...v].sort()]).sort(([a], [b]) => a.localeCompare(b))),
+        propertyDependencies: Object.fromEntries(
+            Object.keys(r.propertyDependencies)
+                .sort()
+                .map((k) => [k, [...r.propertyDependencies[k]].sort()]),
+        ),
         inputs: r.inputs,
     };
 }

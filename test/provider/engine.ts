@@ -82,8 +82,8 @@ async function serve(register: (server: grpcTypes.Server) => void): Promise<{ se
 }
 
 /** A unary handler that answers with `fn`'s result or its error. */
-function handler(fn: (request: Any) => unknown | Promise<unknown>) {
-    return (call: { request: Any }, callback: (err: unknown, res?: unknown) => void) => {
+function handler(fn: (request: Any) => unknown | Promise<unknown>): grpcTypes.handleUnaryCall<Any, Any> {
+    return (call, callback) => {
         Promise.resolve()
             .then(() => fn(call.request))
             .then(
