@@ -37,6 +37,9 @@ export function inferSchema(root: string, info: PackageInfo): PackageSpec {
 
 type Json = unknown;
 
+/** The import path of the generated Go SDK (its modules are packages below it: `.../aws`, `.../kubernetes`, `.../release`). */
+export const GO_IMPORT_BASE_PATH = "github.com/sealed-infra/sealed-infra/sdk/go/sealedinfra";
+
 /** The package schema for an analysis result. Pure: separate from the (slow) analysis for tests. */
 export function schemaFromAnalysis(result: AnalyzeResult, info: PackageInfo): PackageSpec {
     const indexed = generateSchema(PACKAGE_NAME, info.version, info.description ?? "", result.components, result.typeDefinitions, result.dependencies);
@@ -108,6 +111,12 @@ export function schemaFromAnalysis(result: AnalyzeResult, info: PackageInfo): Pa
     }
     return {
         ...indexed,
+        language: {
+            ...indexed.language,
+            // The Go import path of the generated SDK; `pulumi package add` maps it to the local copy
+            // (a `replace` in go.mod), so it needs no repository behind it. docs/multi-language.md uses it.
+            go: { ...(indexed.language?.go ?? {}), importBasePath: GO_IMPORT_BASE_PATH },
+        },
         ...(info.license ? { license: info.license } : {}),
         ...(info.keywords ? { keywords: info.keywords } : {}),
         resources: sortKeys(resources),

@@ -179,6 +179,7 @@ describe("component provider: launched as the engine launches a Node.js plugin, 
             assert.equal(schema.version, PACKAGE.version);
             assert.equal(info.version, PACKAGE.version);
             assert.equal(info.acceptsResources, true);
+            assert.equal(schema.language.go.importBasePath, "github.com/sealed-infra/sealed-infra/sdk/go/sealedinfra");
             assert.deepEqual(
                 schema.dependencies.map((d: any) => `${d.name}@${d.version}`).sort(),
                 [
