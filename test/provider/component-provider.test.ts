@@ -19,6 +19,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as yaml from "yaml";
 import { runPolicyPack } from "../../cli/analyzer/client";
 import type { AnalyzerDiagnostic, PackReport, ResourceRecord, WireProperties, WireValue } from "../../cli/model";
 import { recordProgram } from "../../cli/sources/program";
@@ -285,6 +286,56 @@ describe("component provider: launched as the engine launches a Node.js plugin, 
             assert.deepEqual(release.requiredInputs, ["manifest", "signature"]);
             assert.equal(release.inputProperties.releaseApproval.$ref, "#/types/sealed-infra:release:ReleaseApprovalTarget");
             assert.equal(release.properties.summary.$ref, "#/types/sealed-infra:release:ManifestSummary");
+        });
+
+        it("docs/multi-language.md's YAML program uses only the schema's tokens and properties, with every required one", () => {
+            const doc = fs.readFileSync(path.join(ROOT, "docs/multi-language.md"), "utf8");
+            const block = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes("runtime: yaml"));
+            assert.ok(block, "the doc has a YAML program");
+            const program = yaml.parse(block);
+            const problems: string[] = [];
+            const check = (value: unknown, property: any, where: string): void => {
+                if (typeof value === "string" && value.startsWith("${")) {
+                    return; // an interpolation: typed by what it refers to
+                }
+                if (property.type === "array") {
+                    (value as unknown[]).forEach((item, i) => check(item, property.items, `${where}[${i}]`));
+                } else if (property.type === "object" && property.additionalProperties) {
+                    Object.entries(value as object).forEach(([k, v]) => check(v, property.additionalProperties, `${where}.${k}`));
+                } else if (typeof property.$ref === "string" && property.$ref.startsWith("#/types/")) {
+                    const type = schema.types[decodeURIComponent(property.$ref.slice("#/types/".length))];
+                    if (type.enum) {
+                        if (!type.enum.some((e: any) => e.value === value)) {
+                            problems.push(`${where}: ${JSON.stringify(value)} is not one of the enum's values`);
+                        }
+                        return;
+                    }
+                    checkObject(value as Record<string, unknown>, type.properties, type.required ?? [], where);
+                }
+            };
+            const checkObject = (value: Record<string, unknown>, properties: Record<string, any>, required: string[], where: string): void => {
+                for (const name of required) {
+                    if (value[name] === undefined) {
+                        problems.push(`${where}: required ${name} missing`);
+                    }
+                }
+                for (const [k, v] of Object.entries(value)) {
+                    if (properties[k] === undefined) {
+                        problems.push(`${where}.${k} is not in the schema`);
+                    } else {
+                        check(v, properties[k], `${where}.${k}`);
+                    }
+                }
+            };
+            for (const [name, resource] of Object.entries<any>(program.resources)) {
+                const spec = schema.resources[resource.type];
+                if (spec === undefined) {
+                    problems.push(`${name}: no component ${resource.type}`);
+                    continue;
+                }
+                checkObject(resource.properties ?? {}, spec.inputProperties, spec.requiredInputs, name);
+            }
+            assert.deepEqual(problems, []);
         });
 
         it("is the schema inferred from the current component sources (the build is not stale)", async function () {
