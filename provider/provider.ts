@@ -100,16 +100,24 @@ export async function plainInputs(inputs: pulumi.Inputs, properties: Record<stri
         if (property?.plain !== true || !pulumi.Output.isInstance(value)) {
             continue;
         }
+        if (!(await isKnown(value))) {
+            // A plain argument is read when the component is built; a preview cannot guess it.
+            throw new Error(`argument ${key} is not known yet (it depends on a value computed during the update), but the component needs it when it is constructed`);
+        }
         const resolved = await outputValue(value);
         out[key] = rewrapInputs(resolved, property, spec, value);
     }
     return out;
 }
 
+// Output.promise() and Output.isKnown are internal but stable (the SDK's own serializer uses them).
 /** The value of an Output (undefined when it is not known, as in a preview). */
 function outputValue(value: pulumi.Output<unknown>): Promise<unknown> {
-    // Output.promise() is internal but stable (the SDK's own serializer uses it).
     return (value as unknown as { promise(): Promise<unknown> }).promise();
+}
+
+function isKnown(value: pulumi.Output<unknown>): Promise<boolean> {
+    return (value as unknown as { isKnown: Promise<boolean> }).isKnown;
 }
 
 /** Walks a plain value along its schema; Input-typed parts become Outputs depending on `source`. */

@@ -454,6 +454,26 @@ describe("component provider: launched as the engine launches a Node.js plugin, 
             assert.deepEqual(critical(argFalse.urn).map((r) => r.options.protect), [false, false]);
         });
 
+        it("a plain argument sent with dependencies keeps them on the values it holds that are Inputs", async () => {
+            // The engine sends an argument's dependencies beside it; the SDK then hands the plain
+            // releaseApproval over as one Output, which the provider unwraps for the component.
+            const bucket = critical(
+                (await side.provider.construct(side.engine, "sealed-infra:aws:ImmutableBucket", "dependency", { protect: false })).urn,
+            ).find((r) => r.type === "aws:s3/bucket:Bucket")!.urn;
+            const approval = componentCases().find((c) => c.className === "ApprovedRelease")!;
+            const result = await side.provider.construct(
+                side.engine,
+                "sealed-infra:release:ApprovedRelease",
+                "with-dependency",
+                { ...(approval.args as WireProperties), releaseApproval: { namespace: "shop", name: "release" } },
+                { dependencies: { releaseApproval: [bucket] } },
+            );
+            const rendered = subtree(side.engine.recorder.resources, result.urn).find((r) => r.type === "kubernetes:sealed-infra.io/v1alpha1:ReleaseApproval");
+            assert.ok(rendered, "the ReleaseApproval object is rendered");
+            assert.equal((rendered.inputs.metadata as any).namespace, "shop");
+            assert.ok(rendered.dependencies.includes(bucket), `depends on ${bucket}: ${rendered.dependencies.join(", ")}`);
+        });
+
         it("invalid arguments fail the Construct with the component's message", async () => {
             await assert.rejects(
                 side.provider.construct(side.engine, "sealed-infra:aws:ImmutableBucket", "short", { retentionDays: 3 }),
