@@ -6,7 +6,7 @@
  *   // Application stack (run as the deployer): carry the approval; the pack verifies it.
  *   new ApprovedRelease("release", approval);
  *   // Approvers' or platform stack: also render it into the namespace's ReleaseApproval.
- *   new ApprovedRelease("release", { ...approval, releaseApproval: { namespace: shop } });
+ *   new ApprovedRelease("release", { ...approval, releaseApproval: shop.releaseApprovalTarget() });
  *
  * The component holds the manifest text (exactly the signed bytes) and the signature as its inputs
  * and outputs; it checks their shape at construction but cannot check the signature (the keys live
@@ -56,11 +56,20 @@ export interface ManifestSummary {
     lambdaCodeDigests: string[];
 }
 
-/** Something with a namespace and a ReleaseApproval name: a DutyNamespace. */
+/**
+ * The ReleaseApproval object to render: a DutyNamespace's, as `DutyNamespace.releaseApprovalTarget()`
+ * returns it, or given field by field.
+ */
 export interface ReleaseApprovalTarget {
-    namespaceName: pulumi.Input<string>;
-    approvalName: string;
-    releaseApprovalCrd?: pulumi.Resource;
+    /** Namespace of the object (a DutyNamespace's `namespaceName`). */
+    namespace: pulumi.Input<string>;
+    /** Name of the object, the one the namespace's admission policy reads (a DutyNamespace's `approvalName`). Default `release`. */
+    name?: string;
+    /**
+     * The `releaseapprovals.sealed-infra.io` CRD to create the object after (a DutyNamespace's
+     * `releaseApprovalCrd`, when that DutyNamespace created it). Default: none.
+     */
+    crd?: k8s.apiextensions.v1.CustomResourceDefinition;
 }
 
 export interface ApprovedReleaseArgs {
@@ -72,11 +81,13 @@ export interface ApprovedReleaseArgs {
     keyId?: pulumi.Input<string>;
     /**
      * Also render the manifest's image digests into the namespace's ReleaseApproval object (the
-     * parameter of the DutyNamespace admission policy). Give the DutyNamespace, or a namespace name
-     * and the object's name. One ApprovedRelease per namespace renders it. Only in a stack run by
-     * approvers or the platform: the DutyNamespace deployer cannot write ReleaseApprovals.
+     * parameter of the DutyNamespace admission policy): `shop.releaseApprovalTarget()` for a
+     * DutyNamespace `shop`, or the namespace and the object's name. One ApprovedRelease per namespace
+     * renders it. Only in a stack run by approvers or the platform: the DutyNamespace deployer cannot
+     * write ReleaseApprovals. The object uses the component's Kubernetes provider (its `providers`
+     * option), like any child resource.
      */
-    releaseApproval?: { namespace: ReleaseApprovalTarget | pulumi.Input<string>; name?: string; provider?: pulumi.ProviderResource };
+    releaseApproval?: ReleaseApprovalTarget;
 }
 
 /** Why a manifest text is not one the pack can accept, or its summary. */
@@ -138,23 +149,27 @@ function signatureProblem(signature: unknown): string | undefined {
     return undefined;
 }
 
-function isTarget(value: unknown): value is ReleaseApprovalTarget {
-    return typeof value === "object" && value !== null && "namespaceName" in value && typeof (value as ReleaseApprovalTarget).approvalName === "string";
-}
-
 /**
  * A signed release approval in the stack. The sealed-infra pack verifies it (signature against the
  * configured approver keys, project, stack, expiry, approver not a deployer) and requires every
  * artifact the stack deploys to be listed in one that verifies.
  */
 export class ApprovedRelease extends pulumi.ComponentResource {
+    /** The manifest text, exactly as signed. */
     readonly manifest: pulumi.Output<string>;
+    /** The signature, base64. */
     readonly signature: pulumi.Output<string>;
+    /** The `approverKeys` entry that signed it, when given. */
     readonly keyId: pulumi.Output<string | undefined>;
     /** What the manifest says (read, not verified: the pack verifies). */
     readonly summary: pulumi.Output<ManifestSummary>;
+    // A getter, not a property: the package schema lists properties, and an object of a CRD's kind
+    // has no type there (other languages depend on the ApprovedRelease component instead).
+    readonly #releaseApproval?: k8s.apiextensions.CustomResource;
     /** The rendered ReleaseApproval object, when `releaseApproval` was given. */
-    readonly releaseApproval?: k8s.apiextensions.CustomResource;
+    get releaseApproval(): k8s.apiextensions.CustomResource | undefined {
+        return this.#releaseApproval;
+    }
 
     /** Reads an approval file written by `sealed-infra approve sign` or `attach`. */
     static readApprovalFile(file: string): ReleaseApprovalFile {
@@ -196,24 +211,25 @@ export class ApprovedRelease extends pulumi.ComponentResource {
         });
 
         if (args.releaseApproval !== undefined) {
-            const target = args.releaseApproval.namespace;
-            const objectName = args.releaseApproval.name ?? (isTarget(target) ? target.approvalName : "release");
-            const namespace = isTarget(target) ? target.namespaceName : target;
-            const crd = isTarget(target) ? target.releaseApprovalCrd : undefined;
-            if (isPlain(namespace) && (typeof namespace !== "string" || namespace === "")) {
-                throw v.error("releaseApproval.namespace must be a DutyNamespace or a namespace name");
+            const target = args.releaseApproval;
+            const objectName = target.name ?? "release";
+            if (isPlain(target.namespace) && (typeof target.namespace !== "string" || target.namespace === "")) {
+                throw v.error("releaseApproval.namespace must be a namespace name (a DutyNamespace's namespaceName)");
+            }
+            if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(objectName)) {
+                throw v.error(`releaseApproval.name "${objectName}" must be a lowercase DNS name`);
             }
             // Loaded lazily so that AWS-only programs never load the Kubernetes SDK.
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const k8sSdk = require("@pulumi/kubernetes") as typeof k8s;
-            this.releaseApproval = new k8sSdk.apiextensions.CustomResource(
+            this.#releaseApproval = new k8sSdk.apiextensions.CustomResource(
                 `${name}-release-approval`,
                 {
                     apiVersion: `${RELEASE_APPROVAL_GROUP}/${RELEASE_APPROVAL_VERSION}`,
                     kind: RELEASE_APPROVAL_KIND,
                     metadata: {
                         name: objectName,
-                        namespace,
+                        namespace: target.namespace,
                         labels: { [LABEL_PURPOSE]: PURPOSE_RELEASE_APPROVAL },
                         annotations: pulumi.all([this.manifest, this.signature, this.keyId]).apply(([m, s, k]) => ({
                             [ANNOTATION_APPROVAL_MANIFEST]: m,
@@ -228,7 +244,7 @@ export class ApprovedRelease extends pulumi.ComponentResource {
                         reason: s.reason ?? s.ticket ?? "",
                     })),
                 },
-                { parent: this, ...(crd ? { dependsOn: [crd] } : {}), ...(args.releaseApproval.provider ? { provider: args.releaseApproval.provider } : {}) },
+                { parent: this, ...(target.crd ? { dependsOn: [target.crd] } : {}) },
             );
         }
 

@@ -21,9 +21,27 @@ export const LABEL_STORE = "sealed-infra.io/store";
 export const LABEL_DUTY = "sealed-infra.io/duty";
 export const LABEL_PURPOSE = "sealed-infra.io/purpose";
 
-export type StoreKind = "artifacts" | "audit-logs";
-export const STORE_KINDS: readonly StoreKind[] = ["artifacts", "audit-logs"];
+/**
+ * What an ImmutableBucket stores: `artifacts` (release artifacts) or `audit-logs` (records). The
+ * value of the `sealed-infra:store` designation tag.
+ */
+// An `as const` object with a type of the same name: TypeScript callers write the string, and the
+// package schema gets an enum (a plain union type alias is not inferred as one).
+export const StoreKind = {
+    /** Release artifacts (packages, bundles, manifests). */
+    Artifacts: "artifacts",
+    /** Audit records (CloudTrail log files). */
+    AuditLogs: "audit-logs",
+} as const;
+export type StoreKind = (typeof StoreKind)[keyof typeof StoreKind];
+export const STORE_KINDS: readonly StoreKind[] = Object.values(StoreKind);
 export type Duty = "deployer" | "approver" | "auditor";
+
+/**
+ * A whole number. Same as `number` for TypeScript; the package schema types properties declared
+ * with it as `integer`, so the SDKs of other languages take an integer (provider/schema/analyzer.ts).
+ */
+export type Integer = number;
 export const PURPOSE_RELEASE_APPROVAL = "release-approval";
 
 /** Tags as the AWS provider takes them. */
@@ -117,17 +135,100 @@ export function designatedLabels(
     return { ...(userLabels ?? {}), ...designation };
 }
 
-/** An IAM policy statement (identity, resource, trust or key policy). */
+/** Whether a policy statement allows or denies. */
+export const PolicyEffect = {
+    Allow: "Allow",
+    Deny: "Deny",
+} as const;
+export type PolicyEffect = (typeof PolicyEffect)[keyof typeof PolicyEffect];
+
+/**
+ * The principals a resource-policy statement names, by kind, each a list (IAM reads a single
+ * string and a one-element list alike). Everyone (`"Principal": "*"`) is `{ AWS: ["*"] }`.
+ */
+export interface PolicyPrincipals {
+    /** Account, role or user ARNs (or `*`, everyone). */
+    AWS?: pulumi.Input<pulumi.Input<string>[]>;
+    /** AWS service principals, e.g. `cloudtrail.amazonaws.com`. */
+    Service?: pulumi.Input<pulumi.Input<string>[]>;
+    /** SAML or OIDC identity providers (provider ARNs or domains). */
+    Federated?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Canonical user ids (S3). */
+    CanonicalUser?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/**
+ * An IAM policy statement, as the components take extra statements from their callers. The fields
+ * and their names are those of the IAM policy JSON; every list field is a list (IAM reads a single
+ * string and a one-element list alike), so the statement has one shape in every Pulumi language.
+ */
 export interface PolicyStatement {
-    Sid?: string;
-    Effect: "Allow" | "Deny";
-    Principal?: "*" | Record<string, unknown>;
-    NotPrincipal?: Record<string, unknown>;
-    Action?: string | string[];
-    NotAction?: string | string[];
-    Resource?: unknown;
-    NotResource?: unknown;
-    Condition?: Record<string, Record<string, unknown>>;
+    /** Statement id. */
+    Sid?: pulumi.Input<string>;
+    /** `Allow` or `Deny`. */
+    Effect: pulumi.Input<PolicyEffect>;
+    /** Principals (resource policies only; identity-policy statements have none). */
+    Principal?: pulumi.Input<PolicyPrincipals>;
+    /** Every principal except these (resource policies only). */
+    NotPrincipal?: pulumi.Input<PolicyPrincipals>;
+    /** Actions, e.g. `s3:GetObject`; wildcards as IAM matches them. */
+    Action?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Every action except these. */
+    NotAction?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Resource ARNs (or `*`). */
+    Resource?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Every resource except these. */
+    NotResource?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Conditions: condition operator (e.g. `StringEquals`) to condition key (e.g. `aws:SourceArn`) to
+     * the values (IAM matches any of them). Booleans and numbers are written as strings (`"true"`).
+     */
+    Condition?: pulumi.Input<Record<string, pulumi.Input<Record<string, pulumi.Input<pulumi.Input<string>[]>>>>>;
+}
+
+const STATEMENT_FIELDS = ["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"] as const;
+const PRINCIPAL_FIELDS = ["AWS", "Service", "Federated", "CanonicalUser"] as const;
+
+/**
+ * A caller's statement with its fields in IAM's order, principals in PolicyPrincipals' order and
+ * conditions sorted by operator and key. Programs in other languages pass objects whose key order
+ * is lost on the way (a protobuf Struct has none), so without this the same statement would render
+ * as a different policy document, and a stack moving between languages would see a change.
+ */
+export function canonicalStatement(statement: PolicyStatement): PolicyStatement {
+    const s = statement as unknown as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const field of STATEMENT_FIELDS) {
+        if (s[field] === undefined) {
+            continue;
+        }
+        if ((field === "Principal" || field === "NotPrincipal") && isPlainObject(s[field])) {
+            const p = s[field] as Record<string, unknown>;
+            out[field] = Object.fromEntries(PRINCIPAL_FIELDS.filter((k) => p[k] !== undefined).map((k) => [k, p[k]]));
+        } else if (field === "Condition" && isPlainObject(s[field])) {
+            out[field] = sortedKeys(s[field] as Record<string, unknown>, (values) => (isPlainObject(values) ? sortedKeys(values as Record<string, unknown>) : values));
+        } else {
+            out[field] = s[field];
+        }
+    }
+    return out as unknown as PolicyStatement;
+}
+
+function isPlainObject(value: unknown): boolean {
+    return value !== null && typeof value === "object" && !Array.isArray(value) && isPlain(value);
+}
+
+function sortedKeys(record: Record<string, unknown>, mapValue: (v: unknown) => unknown = (v) => v): Record<string, unknown> {
+    return Object.fromEntries(
+        Object.keys(record)
+            .sort()
+            .map((k) => [k, mapValue(record[k])]),
+    );
+}
+
+/** True when a list field of a statement (possibly not known yet) contains `value`. */
+export function listIncludes(list: unknown, value: string): boolean {
+    return Array.isArray(list) ? list.includes(value) : list === value;
 }
 
 /** A policy document as a JSON string; nested Outputs in the statements are resolved. */
@@ -232,14 +333,16 @@ export function checkPrincipalArns(
     });
 }
 
-/** True when a Principal element names everyone (`"*"` or `{ AWS: "*" }`). */
+/**
+ * True when a Principal element names everyone: `"*"` or `{ AWS: "*" }` in policy JSON, or
+ * `{ AWS: ["*"] }` as a {@link PolicyStatement} writes it.
+ */
 export function principalIsEveryone(principal: unknown): boolean {
     if (principal === "*") {
         return true;
     }
     if (principal !== null && typeof principal === "object") {
-        const aws = (principal as Record<string, unknown>).AWS;
-        return aws === "*" || (Array.isArray(aws) && aws.includes("*"));
+        return listIncludes((principal as Record<string, unknown>).AWS, "*");
     }
     return false;
 }

@@ -18,6 +18,8 @@ export {
     LABEL_PURPOSE,
     PURPOSE_RELEASE_APPROVAL,
     STORE_KINDS,
+    StoreKind,
+    PolicyEffect,
 } from "./common";
-export type { StoreKind, Duty, PolicyStatement, AwsContextArgs, TagsInput } from "./common";
+export type { Duty, Integer, PolicyStatement, PolicyPrincipals, AwsContextArgs, TagsInput } from "./common";
 export * from "./approved-release";

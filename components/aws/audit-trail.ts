@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgValidator, AwsContextArgs, PolicyStatement, TAG_STORE, TagsInput, awsContext, designatedTags, policyDocument, resolveProtect } from "../common";
-import { ImmutableBucket } from "./immutable-bucket";
+import { ArgValidator, AwsContextArgs, Integer, TAG_STORE, TagsInput, awsContext, designatedTags, policyDocument, resolveProtect } from "../common";
+import { BUCKET_ARN_PLACEHOLDER, ImmutableBucket } from "./immutable-bucket";
 import { createManagedKey } from "./keys";
 
 const TRAIL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/;
@@ -15,7 +15,7 @@ export interface AuditTrailArgs extends AwsContextArgs {
     /** Name of the audit-log bucket the component creates. Default: auto-named. */
     bucketName?: pulumi.Input<string>;
     /** Object Lock retention of the log files, in days (see `ImmutableBucket.retentionDays`). Default 365. */
-    retentionDays?: pulumi.Input<number>;
+    retentionDays?: pulumi.Input<Integer>;
     /**
      * Also deliver events to a CloudWatch Logs group that never expires, is encrypted with the trail
      * key and is kept on destroy (`skipDestroy`). Default `false`.
@@ -41,20 +41,27 @@ export interface AuditTrailArgs extends AwsContextArgs {
  * group that never expires.
  */
 export class AuditTrail extends pulumi.ComponentResource {
+    /** The CloudTrail trail. */
     readonly trail: aws.cloudtrail.Trail;
     /** The audit-log store the trail writes into. */
     readonly bucket: ImmutableBucket;
     /** Key encrypting the log files (and the log group). */
     readonly kmsKey: aws.kms.Key;
+    /** The CloudWatch Logs group, with `cloudWatchLogs`. */
     readonly logGroup?: aws.cloudwatch.LogGroup;
     /** Role CloudTrail assumes to write to the log group. */
     readonly cloudWatchLogsRole?: aws.iam.Role;
     /** The role's permission to create streams and put events in the log group. */
     readonly cloudWatchLogsRolePolicy?: aws.iam.RolePolicy;
+    /** The trail ARN. */
     readonly trailArn: pulumi.Output<string>;
+    /** The physical trail name. */
     readonly trailName: string;
+    /** The name of the audit-log bucket. */
     readonly bucketName: pulumi.Output<string>;
+    /** The ARN of the key encrypting the log files. */
     readonly kmsKeyArn: pulumi.Output<string>;
+    /** The ARN of the CloudWatch Logs group, with `cloudWatchLogs`. */
     readonly logGroupArn?: pulumi.Output<string>;
 
     constructor(name: string, args: AuditTrailArgs = {}, opts?: pulumi.ComponentResourceOptions) {
@@ -137,22 +144,22 @@ export class AuditTrail extends pulumi.ComponentResource {
                 partition: ctx.partition,
                 tags: args.tags,
                 protect,
-                policyStatements: (bucketArn): PolicyStatement[] => [
+                policyStatements: [
                     {
                         Sid: "AllowCloudTrailAclCheck",
                         Effect: "Allow",
-                        Principal: { Service: "cloudtrail.amazonaws.com" },
-                        Action: "s3:GetBucketAcl",
-                        Resource: bucketArn,
-                        Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+                        Principal: { Service: ["cloudtrail.amazonaws.com"] },
+                        Action: ["s3:GetBucketAcl"],
+                        Resource: [BUCKET_ARN_PLACEHOLDER],
+                        Condition: { StringEquals: { "aws:SourceArn": [trailArn] } },
                     },
                     {
                         Sid: "AllowCloudTrailWrite",
                         Effect: "Allow",
-                        Principal: { Service: "cloudtrail.amazonaws.com" },
-                        Action: "s3:PutObject",
-                        Resource: pulumi.interpolate`${bucketArn}/AWSLogs/*`,
-                        Condition: { StringEquals: { "aws:SourceArn": trailArn, "s3:x-amz-acl": "bucket-owner-full-control" } },
+                        Principal: { Service: ["cloudtrail.amazonaws.com"] },
+                        Action: ["s3:PutObject"],
+                        Resource: [`${BUCKET_ARN_PLACEHOLDER}/AWSLogs/*`],
+                        Condition: { StringEquals: { "aws:SourceArn": [trailArn], "s3:x-amz-acl": ["bucket-owner-full-control"] } },
                     },
                     {
                         // Object Lock keeps every version, but anyone allowed s3:PutObject by IAM could
@@ -160,10 +167,10 @@ export class AuditTrail extends pulumi.ComponentResource {
                         // trail carry its ARN as aws:SourceArn; every other write is denied, whoever asks.
                         Sid: "DenyWritesExceptTrail",
                         Effect: "Deny",
-                        Principal: "*",
-                        Action: "s3:PutObject",
-                        Resource: pulumi.interpolate`${bucketArn}/*`,
-                        Condition: { StringNotEquals: { "aws:SourceArn": trailArn } },
+                        Principal: { AWS: ["*"] },
+                        Action: ["s3:PutObject"],
+                        Resource: [`${BUCKET_ARN_PLACEHOLDER}/*`],
+                        Condition: { StringNotEquals: { "aws:SourceArn": [trailArn] } },
                     },
                 ],
             },

@@ -11,6 +11,7 @@ import {
     TAG_PURPOSE,
     TagsInput,
     awsContext,
+    canonicalStatement,
     checkPrincipalArns,
     designatedTags,
     isPlain,
@@ -36,33 +37,57 @@ export const DUTY_ROLE_PATH = "/sealed-infra/duty/";
 /** Longest session of a duty role, and the longest-ago MFA a human session may carry. */
 export const MAX_SESSION_SECONDS = 3600;
 
-/** Trust for GitHub Actions through the account's GitHub OIDC provider. */
-export interface GitHubActionsTrust {
-    kind: "github-actions";
-    /** `owner/repository`, exactly (no wildcards). */
-    repository: string;
-    /** Git ref the workflow must run on, e.g. `refs/heads/main`. Exactly one of `ref` and `environment`. */
-    ref?: string;
-    /** GitHub deployment environment the job must use, e.g. `production`. Exactly one of `ref` and `environment`. */
-    environment?: string;
-}
+/** Who may assume a duty role: GitHub Actions workflows, or AWS principals (humans). */
+export const TrustKind = {
+    /** GitHub Actions through the account's GitHub OIDC provider, pinned to a repository and a ref or environment. */
+    GithubActions: "github-actions",
+    /** IAM roles or users (humans with MFA: see DutyTrust). */
+    AwsPrincipals: "aws-principals",
+} as const;
+export type TrustKind = (typeof TrustKind)[keyof typeof TrustKind];
 
 /**
- * Trust for humans: IAM users or roles in this or another account. IAM users must have signed in with
- * MFA (`aws:MultiFactorAuthPresent`, at most `MAX_SESSION_SECONDS` ago). Role sessions (IAM Identity
- * Center permission sets, SAML or OIDC federation) never carry those keys, so requiring them would
- * lock the role out: enforce MFA where those sessions start instead (IAM Identity Center's MFA
- * setting "every time they sign in", your SAML/OIDC identity provider's sign-in policy, or the MFA
- * condition in the trust of a role that IAM users assume first).
+ * Who may assume a duty role. `kind: "github-actions"` takes `repository` and exactly one of `ref`
+ * and `environment`; `kind: "aws-principals"` takes `principalArns`. Fields of the other kind are
+ * rejected.
+ *
+ * AWS principals: IAM users must have signed in with MFA (`aws:MultiFactorAuthPresent`, at most
+ * `MAX_SESSION_SECONDS` ago). Role sessions (IAM Identity Center permission sets, SAML or OIDC
+ * federation) never carry those keys, so requiring them would lock the role out: enforce MFA where
+ * those sessions start instead (IAM Identity Center's MFA setting "every time they sign in", your
+ * SAML/OIDC identity provider's sign-in policy, or the MFA condition in the trust of a role that IAM
+ * users assume first).
  */
-export interface AwsPrincipalsTrust {
-    kind: "aws-principals";
-    /** IAM role or user ARNs (no wildcards, no account roots). */
-    principalArns: pulumi.Input<pulumi.Input<string>[]>;
+// One interface with a `kind` field rather than a union of two, so the package schema can describe
+// it; GitHubActionsTrust and AwsPrincipalsTrust below keep the narrower TypeScript types.
+export interface DutyTrust {
+    /** `github-actions` or `aws-principals`. */
+    kind: TrustKind;
+    /** github-actions: `owner/repository`, exactly (no wildcards). */
+    repository?: string;
+    /** github-actions: Git ref the workflow must run on, e.g. `refs/heads/main`. Exactly one of `ref` and `environment`. */
+    ref?: string;
+    /** github-actions: GitHub deployment environment the job must use, e.g. `production`. Exactly one of `ref` and `environment`. */
+    environment?: string;
+    /** aws-principals: IAM role or user ARNs (no wildcards, no account roots). */
+    principalArns?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-/** Who may assume a duty role. */
-export type DutyTrust = GitHubActionsTrust | AwsPrincipalsTrust;
+/** Trust for GitHub Actions through the account's GitHub OIDC provider. */
+export interface GitHubActionsTrust extends DutyTrust {
+    kind: "github-actions";
+    repository: string;
+    principalArns?: undefined;
+}
+
+/** Trust for humans: IAM users or roles in this or another account (see DutyTrust on MFA). */
+export interface AwsPrincipalsTrust extends DutyTrust {
+    kind: "aws-principals";
+    principalArns: pulumi.Input<pulumi.Input<string>[]>;
+    repository?: undefined;
+    ref?: undefined;
+    environment?: undefined;
+}
 
 export interface DutyRolesArgs extends AwsContextArgs {
     /** Who may assume the deployer role (typically GitHub Actions on the release branch or environment). */
@@ -123,18 +148,27 @@ export interface DutyRolesArgs extends AwsContextArgs {
  * that it cannot change, and it cannot touch the duty roles.
  */
 export class DutyRoles extends pulumi.ComponentResource {
+    /** The deployer role (under `/sealed-infra/duty/`, tagged `sealed-infra:duty=deployer`). */
     readonly deployerRole: aws.iam.Role;
+    /** The approver role (tagged `sealed-infra:duty=approver`). */
     readonly approverRole: aws.iam.Role;
+    /** The auditor role, when `auditor` was given. */
     readonly auditorRole?: aws.iam.Role;
     /** Permissions boundary every application role created by the deployer must carry. */
     readonly applicationBoundary: aws.iam.Policy;
+    /** The GitHub OIDC provider the component created (a role trusts GitHub Actions and no `githubOidcProviderArn` was given). */
     readonly oidcProvider?: aws.iam.OpenIdConnectProvider;
+    /** The deployer role ARN. */
     readonly deployerRoleArn: pulumi.Output<string>;
+    /** The approver role ARN. */
     readonly approverRoleArn: pulumi.Output<string>;
+    /** The auditor role ARN, when `auditor` was given. */
     readonly auditorRoleArn?: pulumi.Output<string>;
+    /** ARN of the permissions boundary application roles must carry. */
     readonly applicationBoundaryArn: pulumi.Output<string>;
     /** IAM path of the application roles the deployer may manage. */
     readonly applicationRolePath: string;
+    /** ARN of the GitHub OIDC provider the roles trust (created or given). */
     readonly githubOidcProviderArn?: pulumi.Output<string>;
 
     constructor(name: string, args: DutyRolesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -242,7 +276,9 @@ export class DutyRoles extends pulumi.ComponentResource {
                 `${name}-${duty}-permissions`,
                 {
                     role: target.name,
-                    policy: pulumi.output(extra ?? []).apply((more) => policyDocument([...statements, ...more])),
+                    policy: pulumi
+                        .output(extra ?? [])
+                        .apply((more) => policyDocument([...statements, ...more.map((s) => canonicalStatement(s as PolicyStatement))])),
                 },
                 { parent: this },
             );
@@ -409,6 +445,9 @@ function checkTrust(v: ArgValidator, duty: Duty, trust: DutyTrust): void {
         throw v.error(`${duty}: a trust ({ kind: "github-actions", ... } or { kind: "aws-principals", ... }) is required`);
     }
     if (trust.kind === "github-actions") {
+        if (trust.principalArns !== undefined) {
+            throw v.error(`${duty}.principalArns is for kind "aws-principals"; a "github-actions" trust names repository and ref or environment`);
+        }
         if (!REPOSITORY.test(trust.repository ?? "")) {
             throw v.error(`${duty}.repository must be "owner/name" without wildcards, found "${trust.repository}"`);
         }
@@ -424,6 +463,10 @@ function checkTrust(v: ArgValidator, duty: Duty, trust: DutyTrust): void {
         return;
     }
     if (trust.kind === "aws-principals") {
+        const misplaced = (["repository", "ref", "environment"] as const).find((k) => trust[k] !== undefined);
+        if (misplaced !== undefined) {
+            throw v.error(`${duty}.${misplaced} is for kind "github-actions"; an "aws-principals" trust names principalArns`);
+        }
         if (trust.principalArns === undefined) {
             throw v.error(`${duty}.principalArns is required`);
         }
@@ -450,7 +493,7 @@ function checkDistinct(v: ArgValidator, trusts: [Duty, DutyTrust][]): void {
     for (const [duty, trust] of trusts) {
         const keys =
             trust.kind === "github-actions"
-                ? [`github:${trust.repository.toLowerCase()}`]
+                ? [`github:${(trust.repository ?? "").toLowerCase()}`]
                 : isPlain(trust.principalArns)
                   ? (trust.principalArns as pulumi.Input<string>[]).filter((a): a is string => typeof a === "string").map((a) => `aws:${a}`)
                   : [];
@@ -480,20 +523,22 @@ function trustPolicy(v: ArgValidator, trust: DutyTrust, oidcArn: pulumi.Output<s
                 Condition: {
                     StringEquals: {
                         [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com",
-                        [`${GITHUB_OIDC_HOST}:sub`]: githubSubject(trust),
+                        // checkTrust has verified the github-actions fields.
+                        [`${GITHUB_OIDC_HOST}:sub`]: githubSubject(trust as GitHubActionsTrust),
                     },
                 },
             },
         ]);
     }
-    const principals = checkPrincipalArns(v, "principalArns", trust.principalArns, { required: true, allowRoot: false });
+    const principals = checkPrincipalArns(v, "principalArns", trust.principalArns ?? [], { required: true, allowRoot: false });
     return principals.apply((arns) => {
         const users = arns.filter((arn) => /^arn:[^:]+:iam::[^:]*:user\//.test(arn));
         const roles = arns.filter((arn) => !users.includes(arn));
-        const statements: PolicyStatement[] = [];
+        // Trust-policy statements, written as IAM JSON (a single string where IAM takes one).
+        const statements: Record<string, unknown>[] = [];
         if (roles.length > 0) {
             // Role sessions (IAM Identity Center, SAML/OIDC federation) carry no MFA keys: MFA is
-            // enforced where they start (see AwsPrincipalsTrust).
+            // enforced where they start (see DutyTrust).
             statements.push({ Sid: "HumanRoles", Effect: "Allow", Principal: { AWS: roles }, Action: "sts:AssumeRole" });
         }
         if (users.length > 0) {
@@ -570,30 +615,29 @@ function globMatches(pattern: string, value: string): boolean {
 }
 
 /**
- * Checks extra identity-policy statements: plain statements now, Outputs when they resolve. An
- * identity policy has no Principal; an Allow must name its actions (no `*`, no `NotAction`) and its
- * resources (no `NotResource`); and, for the deployer, must not grant IAM changes.
+ * Why extra identity-policy statements are not acceptable, judging what is known (plain) and leaving
+ * the rest for when it resolves. An identity policy has no Principal; an Allow must name its actions
+ * (no `*`, no `NotAction`) and its resources (no `NotResource`); and, for the deployer, must not
+ * grant IAM changes.
  */
-function checkStatements(
-    v: ArgValidator,
-    arg: string,
-    statements: pulumi.Input<pulumi.Input<PolicyStatement>[]> | undefined,
-    options: { allowIamWrites: boolean },
-): pulumi.Input<pulumi.Input<PolicyStatement>[]> | undefined {
+function statementsProblem(arg: string, list: unknown, options: { allowIamWrites: boolean }): string | undefined {
+    if (!Array.isArray(list)) {
+        return `${arg} must be a list of statements`;
+    }
     const problem = (s: unknown, i: number): string | undefined => {
         if (!isPlain(s)) {
             return undefined;
         }
         const st = s as PolicyStatement;
         const where = `${arg}[${i}]${typeof st?.Sid === "string" ? ` ("${st.Sid}")` : ""}`;
-        if (st === null || typeof st !== "object" || (st.Effect !== "Allow" && st.Effect !== "Deny")) {
+        if (st === null || typeof st !== "object" || (isPlain(st.Effect) && st.Effect !== "Allow" && st.Effect !== "Deny")) {
             return `${where} must be a statement with Effect "Allow" or "Deny"`;
         }
         if (st.Principal !== undefined || st.NotPrincipal !== undefined) {
             return `${where} names a Principal; identity-policy statements apply to the role itself`;
         }
-        if (st.Effect === "Deny") {
-            return undefined;
+        if (st.Effect !== "Allow") {
+            return undefined; // a Deny, or an effect not known yet
         }
         if (st.NotAction !== undefined || st.NotResource !== undefined) {
             return `${where} is an Allow with NotAction or NotResource, which grants everything it does not list; list the actions and resources`;
@@ -612,10 +656,29 @@ function checkStatements(
         }
         return undefined;
     };
+    return list.map(problem).find((p) => p !== undefined);
+}
+
+/**
+ * Checks extra identity-policy statements now, as far as they are plain (so a preview fails early);
+ * returns them with a check of the whole list once every value in it has resolved (values that are
+ * Outputs, as a program in another language may pass them, are checked then).
+ */
+function checkStatements(
+    v: ArgValidator,
+    arg: string,
+    statements: pulumi.Input<pulumi.Input<PolicyStatement>[]> | undefined,
+    options: { allowIamWrites: boolean },
+): pulumi.Output<PolicyStatement[]> | undefined {
     if (statements === undefined) {
         return undefined;
     }
-    const validate = (list: unknown[]): string | undefined =>
-        Array.isArray(list) ? list.map(problem).find((p) => p !== undefined) : `${arg} must be a list of statements`;
-    return v.check(statements as pulumi.Input<unknown[]>, validate) as pulumi.Input<pulumi.Input<PolicyStatement>[]>;
+    const checked = v.check(statements as pulumi.Input<unknown[]>, (list) => statementsProblem(arg, list, options));
+    return pulumi.output(checked).apply((resolved) => {
+        const problem = statementsProblem(arg, resolved, options);
+        if (problem !== undefined) {
+            throw v.error(problem);
+        }
+        return resolved as unknown as PolicyStatement[];
+    });
 }

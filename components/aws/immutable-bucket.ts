@@ -2,6 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
     ArgValidator,
+    Integer,
+    canonicalStatement,
     PolicyStatement,
     STORE_KINDS,
     StoreKind,
@@ -33,6 +35,12 @@ export const MAX_RETENTION_DAYS = 36500;
 
 export type PolicyStatementsInput = pulumi.Input<pulumi.Input<PolicyStatement>[]>;
 
+/**
+ * Stands for the bucket's own ARN in `policyStatements` (e.g. `{bucketArn}/AWSLogs/*`): the bucket
+ * may be auto-named, so its ARN is not known when the statements are written.
+ */
+export const BUCKET_ARN_PLACEHOLDER = "{bucketArn}";
+
 export interface ImmutableBucketArgs {
     /**
      * What the bucket stores: `"artifacts"` (release artifacts) or `"audit-logs"` (records). Sets the
@@ -48,7 +56,7 @@ export interface ImmutableBucketArgs {
      * at most 36500. Default 365. Raise it, never lower it: S3 keeps existing versions locked for the
      * retention they were written with.
      */
-    retentionDays?: pulumi.Input<number>;
+    retentionDays?: pulumi.Input<Integer>;
     /**
      * ARN of a customer-managed KMS key for SSE-KMS default encryption. Default: a new symmetric key
      * with rotation on and a 30-day deletion window, created as a child of this component.
@@ -61,10 +69,11 @@ export interface ImmutableBucketArgs {
     partition?: pulumi.Input<string>;
     /**
      * Extra statements appended to the bucket policy after the TLS-only deny (e.g. letting CloudTrail
-     * write), or a function from the bucket ARN to them. An `Allow` to everyone (`"*"`) without a
+     * write). `{bucketArn}` in any of their strings stands for the bucket's ARN (`BUCKET_ARN_PLACEHOLDER`),
+     * e.g. `Resource: ["{bucketArn}/AWSLogs/*"]`. An `Allow` to everyone (`AWS: ["*"]`) without a
      * condition is rejected; a `Deny` can only add restrictions. Default: none.
      */
-    policyStatements?: PolicyStatementsInput | ((bucketArn: pulumi.Output<string>) => PolicyStatementsInput);
+    policyStatements?: PolicyStatementsInput;
     /**
      * Role or user ARNs (no wildcards, no account roots) that may write objects. The bucket policy
      * denies `s3:PutObject` to every other principal (`aws:PrincipalArn`), whatever their IAM policies
@@ -107,12 +116,18 @@ export class ImmutableBucket extends pulumi.ComponentResource {
     /** What the bucket stores (`sealed-infra:store` tag value). */
     readonly kind: StoreKind;
     /** Default Object Lock retention in days. */
-    readonly retentionDays: pulumi.Output<number>;
+    readonly retentionDays: pulumi.Output<Integer>;
+    /** Versioning, enabled (kept on destroy: S3 refuses to suspend it on an Object Lock bucket). */
     readonly versioning: aws.s3.BucketVersioning;
+    /** The Object Lock configuration: COMPLIANCE mode, `retentionDays`. */
     readonly objectLock: aws.s3.BucketObjectLockConfiguration;
+    /** SSE-KMS default encryption with the bucket key. */
     readonly encryption: aws.s3.BucketServerSideEncryptionConfiguration;
+    /** All four public-access blocks on. */
     readonly publicAccessBlock: aws.s3.BucketPublicAccessBlock;
+    /** Object ownership `BucketOwnerEnforced` (no ACLs). */
     readonly ownershipControls: aws.s3.BucketOwnershipControls;
+    /** The bucket policy: TLS only, the writer denies, and `policyStatements`. */
     readonly policy: aws.s3.BucketPolicy;
 
     constructor(name: string, args: ImmutableBucketArgs = {}, opts?: pulumi.ComponentResourceOptions) {
@@ -239,10 +254,16 @@ export class ImmutableBucket extends pulumi.ComponentResource {
                 },
             );
         }
-        const extraStatements = checkStatements(
-            v,
-            typeof args.policyStatements === "function" ? args.policyStatements(arn) : args.policyStatements,
-        );
+        // Checked now when plain (so preview fails early), and again once every value has resolved.
+        const extraStatements = pulumi
+            .all([pulumi.output(checkStatements(v, args.policyStatements)), arn])
+            .apply(([list, bucketArn]) => {
+                const problem = statementsProblem(list as PolicyStatement[]);
+                if (problem !== undefined) {
+                    throw v.error(problem);
+                }
+                return (list as PolicyStatement[]).map((s) => canonicalStatement(withBucketArn(s, bucketArn)));
+            });
         this.policy = new aws.s3.BucketPolicy(
             `${name}-policy`,
             {
@@ -279,7 +300,41 @@ export class ImmutableBucket extends pulumi.ComponentResource {
     }
 }
 
-/** Rejects extra bucket-policy statements that would open the bucket. */
+/** A statement with every `{bucketArn}` in its strings replaced by the bucket's ARN. */
+export function withBucketArn<T>(value: T, bucketArn: string): T {
+    if (typeof value === "string") {
+        return value.split(BUCKET_ARN_PLACEHOLDER).join(bucketArn) as T;
+    }
+    if (Array.isArray(value)) {
+        return value.map((item) => withBucketArn(item, bucketArn)) as T;
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, item]) => [k, withBucketArn(item, bucketArn)])) as T;
+    }
+    return value;
+}
+
+/** Why extra bucket-policy statements would open the bucket, or undefined. Statements not known yet pass. */
+function statementsProblem(list: unknown[]): string | undefined {
+    if (!Array.isArray(list)) {
+        return "policyStatements must be a list of statements";
+    }
+    for (const [i, s] of list.entries()) {
+        if (!isPlain(s)) {
+            continue;
+        }
+        const st = s as PolicyStatement;
+        if (st === null || typeof st !== "object" || (isPlain(st.Effect) && st.Effect !== "Allow" && st.Effect !== "Deny")) {
+            return `policyStatements[${i}] must be a statement with Effect "Allow" or "Deny"`;
+        }
+        if (st.Effect === "Allow" && (principalIsEveryone(st.Principal) || st.NotPrincipal !== undefined) && st.Condition === undefined) {
+            return `policyStatements[${i}]${st.Sid ? ` ("${st.Sid}")` : ""} allows everyone without a condition; name the principals or add a condition`;
+        }
+    }
+    return undefined;
+}
+
+/** Rejects extra bucket-policy statements that would open the bucket (plain ones now, the rest when they resolve). */
 function checkStatements(
     v: ArgValidator,
     statements: pulumi.Input<pulumi.Input<PolicyStatement>[]> | undefined,
@@ -287,16 +342,5 @@ function checkStatements(
     if (statements === undefined) {
         return [];
     }
-    const validate = (list: PolicyStatement[]): string | undefined => {
-        for (const [i, s] of list.entries()) {
-            if (!isPlain(s)) {
-                continue;
-            }
-            if (s.Effect === "Allow" && (principalIsEveryone(s.Principal) || s.NotPrincipal !== undefined) && s.Condition === undefined) {
-                return `policyStatements[${i}]${s.Sid ? ` ("${s.Sid}")` : ""} allows everyone without a condition; name the principals or add a condition`;
-            }
-        }
-        return undefined;
-    };
-    return v.check(statements as pulumi.Input<PolicyStatement[]>, validate) as pulumi.Input<pulumi.Input<PolicyStatement>[]>;
+    return v.check(statements as pulumi.Input<PolicyStatement[]>, statementsProblem) as pulumi.Input<pulumi.Input<PolicyStatement>[]>;
 }

@@ -75,12 +75,15 @@ export interface ImmutableImageRepositoryArgs {
  * and lets only the account root and the named administrators make tags mutable or change the policy.
  */
 export class ImmutableImageRepository extends pulumi.ComponentResource {
+    /** The ECR repository (IMMUTABLE tags, scan on push, KMS). */
     readonly repository: aws.ecr.Repository;
+    /** The repository policy: publishers push, pullers pull, administration and deletion denied to others. */
     readonly repositoryPolicy: aws.ecr.RepositoryPolicy;
     /** Repository name. */
     readonly repositoryName: pulumi.Output<string>;
     /** Repository URL (`<account>.dkr.ecr.<region>.amazonaws.com/<name>`); pin images as `${repositoryUrl}@sha256:…`. */
     readonly repositoryUrl: pulumi.Output<string>;
+    /** Repository ARN. */
     readonly repositoryArn: pulumi.Output<string>;
     /** KMS key encrypting the images. */
     readonly kmsKeyArn: pulumi.Output<string>;

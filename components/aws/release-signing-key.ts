@@ -16,9 +16,23 @@ import {
 import { KEY_ADMIN_ACTIONS } from "./duties";
 import { KEY_DELETION_WINDOW_DAYS } from "./keys";
 
-/** Asymmetric key specs KMS can sign with (ECDSA and RSA; `sealed-infra approve` verifies these). */
-export const SIGNING_KEY_SPECS = ["ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "RSA_2048", "RSA_3072", "RSA_4096"] as const;
-export type SigningKeySpec = (typeof SIGNING_KEY_SPECS)[number];
+/** Asymmetric KMS key specs a release approval can be signed with (`sealed-infra approve` verifies these). */
+export const SigningKeySpec = {
+    /** ECDSA on NIST P-256, signing with SHA-256. */
+    EccNistP256: "ECC_NIST_P256",
+    /** ECDSA on NIST P-384, signing with SHA-384. */
+    EccNistP384: "ECC_NIST_P384",
+    /** ECDSA on NIST P-521, signing with SHA-512. */
+    EccNistP521: "ECC_NIST_P521",
+    /** RSA 2048-bit, signing with RSASSA-PSS SHA-256. */
+    Rsa2048: "RSA_2048",
+    /** RSA 3072-bit, signing with RSASSA-PSS SHA-256. */
+    Rsa3072: "RSA_3072",
+    /** RSA 4096-bit, signing with RSASSA-PSS SHA-256. */
+    Rsa4096: "RSA_4096",
+} as const;
+export type SigningKeySpec = (typeof SigningKeySpec)[keyof typeof SigningKeySpec];
+export const SIGNING_KEY_SPECS: readonly SigningKeySpec[] = Object.values(SigningKeySpec);
 
 /** What verifiers (the deployer) may do with the key: check signatures, read the public key. */
 export const VERIFY_ACTIONS = ["kms:Verify", "kms:GetPublicKey", "kms:DescribeKey"] as const;
@@ -56,10 +70,15 @@ export interface ReleaseSigningKeyArgs extends AwsContextArgs {
  * may Sign, whatever their IAM policies say. Tagged `sealed-infra:purpose=release-approval`.
  */
 export class ReleaseSigningKey extends pulumi.ComponentResource {
+    /** The asymmetric SIGN_VERIFY key. */
     readonly key: aws.kms.Key;
+    /** The alias, when `aliasName` was given. */
     readonly alias?: aws.kms.Alias;
+    /** The key id (for `aws kms sign --key-id`). */
     readonly keyId: pulumi.Output<string>;
+    /** The key ARN. */
     readonly keyArn: pulumi.Output<string>;
+    /** The key spec. */
     readonly keySpec: SigningKeySpec;
     /** The signing algorithm to pass to `aws kms sign` / `verify` for this key spec. */
     readonly signingAlgorithm: string;

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ReleaseApprovalTarget } from "../approved-release";
 import { ArgValidator, LABEL_DUTY, LABEL_PURPOSE, PURPOSE_RELEASE_APPROVAL, designatedLabels, resolveProtect } from "../common";
 
 export const RELEASE_APPROVAL_GROUP = "sealed-infra.io";
@@ -161,23 +162,33 @@ export interface DutyNamespaceArgs {
  * match conditions and variables).
  */
 export class DutyNamespace extends pulumi.ComponentResource {
+    /** The namespace (restricted Pod Security). */
     readonly namespace: k8s.core.v1.Namespace;
+    /** The deployer ServiceAccount (no token mounted). */
     readonly deployerServiceAccount: k8s.core.v1.ServiceAccount;
+    /** The deployer Role: workloads and their plumbing only. */
     readonly deployerRole: k8s.rbac.v1.Role;
+    /** Binds the deployer Role to the deployer ServiceAccount. */
     readonly deployerRoleBinding: k8s.rbac.v1.RoleBinding;
+    /** The approver Role: ReleaseApproval objects only. */
     readonly approverRole: k8s.rbac.v1.Role;
+    /** Binds the approver Role to `approverGroups`. */
     readonly approverRoleBinding: k8s.rbac.v1.RoleBinding;
     /** The CRD, when this component created it. */
     readonly releaseApprovalCrd?: k8s.apiextensions.v1.CustomResourceDefinition;
+    /** The admission policy: images digest-pinned and listed in the namespace's ReleaseApproval. */
     readonly admissionPolicy: k8s.admissionregistration.v1.ValidatingAdmissionPolicy;
+    /** Binds the admission policy to this namespace, with its ReleaseApproval as the parameter. */
     readonly admissionPolicyBinding: k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
     /** Namespace name. */
     readonly namespaceName: pulumi.Output<string>;
+    /** Name of the deployer ServiceAccount. */
     readonly deployerServiceAccountName: pulumi.Output<string>;
     /** Name of the ReleaseApproval object approvers maintain. */
     readonly approvalName: string;
     /** `sealed-infra.io/v1alpha1` */
     readonly releaseApprovalApiVersion: string;
+    /** Name of the admission policy (cluster-scoped). */
     readonly admissionPolicyName: pulumi.Output<string>;
 
     constructor(name: string, args: DutyNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -322,6 +333,11 @@ export class DutyNamespace extends pulumi.ComponentResource {
             approvalName: this.approvalName,
             admissionPolicyName: this.admissionPolicyName,
         });
+    }
+
+    /** This namespace's ReleaseApproval object, for `ApprovedRelease`'s `releaseApproval`. */
+    releaseApprovalTarget(): ReleaseApprovalTarget {
+        return { namespace: this.namespaceName, name: this.approvalName, crd: this.releaseApprovalCrd };
     }
 }
 

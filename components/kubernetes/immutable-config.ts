@@ -7,10 +7,20 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
 /** Length of the content hash appended to the name. */
 export const CONTENT_HASH_LENGTH = 10;
+export const IMMUTABLE_CONFIG_TYPE = "sealed-infra:kubernetes:ImmutableConfig";
+
+/** The kind of Kubernetes object an ImmutableConfig creates. */
+export const ConfigKind = {
+    /** A ConfigMap: configuration that is not secret. */
+    ConfigMap: "ConfigMap",
+    /** A Secret: values are sent as `stringData` and kept secret in Pulumi outputs. */
+    Secret: "Secret",
+} as const;
+export type ConfigKind = (typeof ConfigKind)[keyof typeof ConfigKind];
 
 export interface ImmutableConfigArgs {
-    /** `"ConfigMap"` (default) or `"Secret"`. */
-    kind?: "ConfigMap" | "Secret";
+    /** `ConfigMap` (default) or `Secret`. */
+    kind?: ConfigKind;
     /**
      * Base name; the object is named `<baseName>-<content hash>` so that a change creates a new object
      * and the workloads that reference it roll. Lowercase DNS label, at most 52 characters.
@@ -38,17 +48,36 @@ export interface ImmutableConfigArgs {
  * (e.g. an `ImmutableWorkload`) gets a new pod template and rolls; the old object is deleted after.
  */
 export class ImmutableConfig extends pulumi.ComponentResource {
-    readonly kind: "ConfigMap" | "Secret";
+    /** `ConfigMap` or `Secret`. */
+    readonly kind: pulumi.Output<ConfigKind>;
     /** The object's name, `<baseName>-<content hash>`. */
     readonly name: pulumi.Output<string>;
+    /** The object's namespace. */
     readonly namespace: pulumi.Output<string | undefined>;
     /** The content hash in the name. */
     readonly contentHash: pulumi.Output<string>;
+    /** The ConfigMap (kind `ConfigMap`; not set on a reference, see the constructor). */
     readonly configMap?: k8s.core.v1.ConfigMap;
+    /** The Secret (kind `Secret`; not set on a reference, see the constructor). */
     readonly secret?: k8s.core.v1.Secret;
 
+    /**
+     * With `opts.urn`, the instance is a reference to an ImmutableConfig registered before (this is
+     * how the package's provider receives one that a program in another language passes to
+     * ImmutableWorkload): nothing is registered, and the outputs come from the engine's state of it.
+     */
     constructor(name: string, args: ImmutableConfigArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("sealed-infra:kubernetes:ImmutableConfig", name, {}, opts);
+        super(IMMUTABLE_CONFIG_TYPE, name, {}, opts);
+        if (opts?.urn !== undefined) {
+            const state = referencedState(opts.urn);
+            // The name comes from the child object itself, so whatever uses it depends on that object.
+            const object = state.apply((s) => (s.configMap ?? s.secret) as k8s.core.v1.ConfigMap | k8s.core.v1.Secret | undefined);
+            this.kind = state.apply((s) => s.kind as ConfigKind);
+            this.name = object.apply((o) => (o !== undefined && typeof o === "object" ? o.metadata.name : state.apply((s) => s.name as string)));
+            this.namespace = state.apply((s) => s.namespace as string | undefined);
+            this.contentHash = state.apply((s) => s.contentHash as string);
+            return;
+        }
         const v = new ArgValidator("ImmutableConfig", name);
         const kind = args?.kind ?? "ConfigMap";
         if (kind !== "ConfigMap" && kind !== "Secret") {
@@ -94,24 +123,40 @@ export class ImmutableConfig extends pulumi.ComponentResource {
             );
         }
         const object = (this.configMap ?? this.secret) as k8s.core.v1.ConfigMap | k8s.core.v1.Secret;
-        this.kind = kind;
+        this.kind = pulumi.output(kind);
         this.name = object.metadata.name;
         this.namespace = object.metadata.namespace;
         this.contentHash = hash;
-        this.registerOutputs({ kind, name: this.name, namespace: this.namespace, contentHash: this.contentHash });
+        this.registerOutputs({
+            kind,
+            name: this.name,
+            namespace: this.namespace,
+            contentHash: this.contentHash,
+            configMap: this.configMap,
+            secret: this.secret,
+        });
     }
 
     /** A pod volume for this object (mounted read-only by `ImmutableWorkload`). */
-    volume(volumeName: string): k8s.types.input.core.v1.Volume {
-        return this.kind === "ConfigMap"
-            ? { name: volumeName, configMap: { name: this.name } }
-            : { name: volumeName, secret: { secretName: this.name } };
+    volume(volumeName: string): pulumi.Output<k8s.types.input.core.v1.Volume> {
+        return pulumi.all([this.kind, this.name]).apply(([kind, objectName]) =>
+            kind === "ConfigMap" ? { name: volumeName, configMap: { name: objectName } } : { name: volumeName, secret: { secretName: objectName } },
+        );
     }
 
     /** An `envFrom` source exposing every key as an environment variable. */
-    envFrom(): k8s.types.input.core.v1.EnvFromSource {
-        return this.kind === "ConfigMap" ? { configMapRef: { name: this.name } } : { secretRef: { name: this.name } };
+    envFrom(): pulumi.Output<k8s.types.input.core.v1.EnvFromSource> {
+        return pulumi
+            .all([this.kind, this.name])
+            .apply(([kind, objectName]) => (kind === "ConfigMap" ? { configMapRef: { name: objectName } } : { secretRef: { name: objectName } }));
     }
+}
+
+/** The engine's state of a registered resource: its outputs (`pulumi:pulumi:getResource`). */
+function referencedState(urn: pulumi.Input<string>): pulumi.Output<Record<string, unknown>> {
+    return pulumi.runtime
+        .invokeOutput<{ state?: Record<string, unknown> }>("pulumi:pulumi:getResource", { urn })
+        .apply((result) => result.state ?? {});
 }
 
 /** A short, stable hash of the content (keys sorted). */

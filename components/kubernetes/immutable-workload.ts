@@ -1,14 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgValidator } from "../common";
+import { ArgValidator, Integer } from "../common";
 import { ImmutableConfig } from "./immutable-config";
 import { digestPinProblem, registryOf } from "./images";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Default UID/GID: the `nonroot` user of distroless images. */
 export const DEFAULT_RUN_AS_USER = 65532;
-/** The only capability the restricted Pod Security level lets a container add. */
-export type AllowedCapability = "NET_BIND_SERVICE";
 
 export interface WorkloadContainer {
     /** Container name (lowercase DNS label), unique within the pod. */
@@ -35,8 +33,11 @@ export interface WorkloadContainer {
     livenessProbe?: pulumi.Input<k8s.types.input.core.v1.Probe>;
     /** Startup probe. */
     startupProbe?: pulumi.Input<k8s.types.input.core.v1.Probe>;
-    /** Capabilities to add after dropping ALL; only `NET_BIND_SERVICE` (restricted Pod Security). Default none. */
-    addCapabilities?: AllowedCapability[];
+    /**
+     * Add the `NET_BIND_SERVICE` capability (binding ports below 1024) after dropping ALL: the only
+     * capability the restricted Pod Security level lets a container add. Default `false`.
+     */
+    netBindService?: boolean;
 }
 
 /** Configuration from an `ImmutableConfig`, mounted as files or exposed as environment variables. */
@@ -57,7 +58,7 @@ export interface ImmutableWorkloadArgs {
     /** Init containers, held to the same rules. Default none. */
     initContainers?: WorkloadContainer[];
     /** Replicas. Default 2. */
-    replicas?: pulumi.Input<number>;
+    replicas?: pulumi.Input<Integer>;
     /** Configuration objects. Default none. */
     config?: WorkloadConfig[];
     /**
@@ -66,11 +67,11 @@ export interface ImmutableWorkloadArgs {
      */
     writablePaths?: string[];
     /** UID the containers run as; must not be 0. Default 65532. */
-    runAsUser?: number;
+    runAsUser?: Integer;
     /** GID the containers run as; must not be 0. Default 65532. */
-    runAsGroup?: number;
+    runAsGroup?: Integer;
     /** Group owning mounted volumes. Default: `runAsGroup`. */
-    fsGroup?: number;
+    fsGroup?: Integer;
     /** Service account the pods run as. Default: the namespace's `default`. */
     serviceAccountName?: pulumi.Input<string>;
     /** Mount the service account token into the pods. Default `false`. */
@@ -93,9 +94,11 @@ export interface ImmutableWorkloadArgs {
  * option also orders the Deployment (e.g. after the namespace's ReleaseApproval).
  */
 export class ImmutableWorkload extends pulumi.ComponentResource {
+    /** The Deployment. */
     readonly deployment: k8s.apps.v1.Deployment;
     /** Deployment name. */
     readonly name: pulumi.Output<string>;
+    /** Namespace of the Deployment. */
     readonly namespace: pulumi.Output<string>;
     /** Labels selecting the pods (use them in a Service). */
     readonly selectorLabels: Record<string, string>;
@@ -133,10 +136,8 @@ export class ImmutableWorkload extends pulumi.ComponentResource {
                 throw v.error(`container name "${c.name}" is used twice`);
             }
             names.add(c.name);
-            for (const cap of c.addCapabilities ?? []) {
-                if (cap !== "NET_BIND_SERVICE") {
-                    throw v.error(`container "${c.name}": addCapabilities may only contain "NET_BIND_SERVICE", found "${cap}"`);
-                }
+            if (c.netBindService !== undefined && typeof c.netBindService !== "boolean") {
+                throw v.error(`container "${c.name}": netBindService must be true or false, found ${JSON.stringify(c.netBindService)}`);
             }
         }
 
@@ -166,7 +167,7 @@ export class ImmutableWorkload extends pulumi.ComponentResource {
 
         const volumes: pulumi.Input<k8s.types.input.core.v1.Volume>[] = [];
         const mounts: k8s.types.input.core.v1.VolumeMount[] = [];
-        const envFrom: k8s.types.input.core.v1.EnvFromSource[] = [];
+        const envFrom: pulumi.Input<k8s.types.input.core.v1.EnvFromSource>[] = [];
         writable.forEach((path, i) => {
             volumes.push({ name: `writable-${i}`, emptyDir: {} });
             mounts.push({ name: `writable-${i}`, mountPath: path });
@@ -214,7 +215,7 @@ export class ImmutableWorkload extends pulumi.ComponentResource {
                     runAsNonRoot: true,
                     runAsUser,
                     runAsGroup,
-                    capabilities: { drop: ["ALL"], ...(c.addCapabilities?.length ? { add: [...c.addCapabilities] } : {}) },
+                    capabilities: { drop: ["ALL"], ...(c.netBindService === true ? { add: ["NET_BIND_SERVICE"] } : {}) },
                     seccompProfile: { type: "RuntimeDefault" },
                 },
             };
@@ -227,7 +228,9 @@ export class ImmutableWorkload extends pulumi.ComponentResource {
             {
                 metadata: { name: args.deploymentName, namespace: args.namespace, labels, annotations: args.annotations },
                 spec: {
-                    replicas: args.replicas ?? 2,
+                    replicas: v.check(args.replicas ?? 2, (n) =>
+                        Number.isInteger(n) && n >= 0 ? undefined : `replicas must be a whole number, at least 0, found ${n}`,
+                    ),
                     revisionHistoryLimit: 10,
                     selector: { matchLabels: selectorLabels },
                     template: {

@@ -32,7 +32,7 @@ const shop = new DutyNamespace("shop", { approverGroups: ["release-approvers"] }
 
 const approval = new ApprovedRelease("release", {
     ...ApprovedRelease.readApprovalFile(approvalFile),
-    releaseApproval: { namespace: shop },
+    releaseApproval: shop.releaseApprovalTarget(),
 });
 
 new ImmutableWorkload("shop-web", {

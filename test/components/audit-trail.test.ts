@@ -48,18 +48,19 @@ describe("components: AuditTrail", () => {
             statements.map((s: any) => s.Sid),
             ["DenyInsecureTransport", "AllowCloudTrailAclCheck", "AllowCloudTrailWrite", "DenyWritesExceptTrail"],
         );
+        assert.deepEqual(statements[1].Resource, ["arn:aws:s3:::org-audit-logs-bucket"]);
         assert.deepEqual(statements[2].Condition, {
-            StringEquals: { "aws:SourceArn": TRAIL_ARN, "s3:x-amz-acl": "bucket-owner-full-control" },
+            StringEquals: { "aws:SourceArn": [TRAIL_ARN], "s3:x-amz-acl": ["bucket-owner-full-control"] },
         });
-        assert.equal(statements[2].Resource, "arn:aws:s3:::org-audit-logs-bucket/AWSLogs/*");
+        assert.deepEqual(statements[2].Resource, ["arn:aws:s3:::org-audit-logs-bucket/AWSLogs/*"]);
         // Whoever IAM lets s3:PutObject, only requests made by this trail can add objects (versions).
         assert.deepEqual(statements[3], {
             Sid: "DenyWritesExceptTrail",
             Effect: "Deny",
-            Principal: "*",
-            Action: "s3:PutObject",
-            Resource: "arn:aws:s3:::org-audit-logs-bucket/*",
-            Condition: { StringNotEquals: { "aws:SourceArn": TRAIL_ARN } },
+            Principal: { AWS: ["*"] },
+            Action: ["s3:PutObject"],
+            Resource: ["arn:aws:s3:::org-audit-logs-bucket/*"],
+            Condition: { StringNotEquals: { "aws:SourceArn": [TRAIL_ARN] } },
         });
 
         // One key: the trail's, also encrypting the bucket; rotation on, protected, CloudTrail scoped to this trail.

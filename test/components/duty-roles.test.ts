@@ -229,7 +229,7 @@ describe("components: DutyRoles", () => {
     });
 
     it("accepts extra deployer statements that grant no IAM change, after the component's own", async () => {
-        const extra = { Sid: "ReadParameters", Effect: "Allow" as const, Action: ["ssm:GetParameter", "iam:GetRole"], Resource: "*" };
+        const extra = { Sid: "ReadParameters", Effect: "Allow" as const, Action: ["ssm:GetParameter", "iam:GetRole"], Resource: ["*"] };
         const { recorder } = await record(() => new DutyRoles("extra", { ...ARGS, auditor: undefined, deployerStatements: [extra] }));
         const sids = statements(recorder.one(ROLE_POLICY, "extra-deployer-permissions")).map((s) => s.Sid);
         assert.deepEqual(sids.slice(-1), ["ReadParameters"]);
@@ -288,18 +288,18 @@ describe("components: DutyRoles", () => {
                 () =>
                     new DutyRoles("p", {
                         ...ARGS,
-                        deployerStatements: [{ Sid: "PassAnyRole", Effect: "Allow", Action: "iam:PassRole", Resource: "*" }],
+                        deployerStatements: [{ Sid: "PassAnyRole", Effect: "Allow", Action: ["iam:PassRole"], Resource: ["*"] }],
                     }),
                 /deployerStatements\[0\] \("PassAnyRole"\) allows "iam:PassRole", which would reopen IAM for the deployer/,
             ],
             [
                 "deployerStatements allowing everything but a few actions",
-                () => new DutyRoles("q", { ...ARGS, deployerStatements: [{ Effect: "Allow", NotAction: "kms:Sign", Resource: "*" }] }),
+                () => new DutyRoles("q", { ...ARGS, deployerStatements: [{ Effect: "Allow", NotAction: ["kms:Sign"], Resource: ["*"] }] }),
                 /deployerStatements\[0\] is an Allow with NotAction or NotResource/,
             ],
             [
                 "deployerStatements allowing *",
-                () => new DutyRoles("r", { ...ARGS, deployerStatements: [{ Effect: "Allow", Action: ["*"], Resource: "*" }] }),
+                () => new DutyRoles("r", { ...ARGS, deployerStatements: [{ Effect: "Allow", Action: ["*"], Resource: ["*"] }] }),
                 /deployerStatements\[0\] allows "\*"; list specific actions/,
             ],
             [
@@ -307,7 +307,7 @@ describe("components: DutyRoles", () => {
                 () =>
                     new DutyRoles("s", {
                         ...ARGS,
-                        approverStatements: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject", Resource: "*" }],
+                        approverStatements: [{ Effect: "Allow", Principal: { AWS: ["*"] }, Action: ["s3:GetObject"], Resource: ["*"] }],
                     }),
                 /approverStatements\[0\] names a Principal/,
             ],

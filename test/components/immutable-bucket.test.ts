@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ImmutableBucket, MIN_RETENTION_DAYS } from "../../components";
+import { BUCKET_ARN_PLACEHOLDER, ImmutableBucket, MIN_RETENTION_DAYS } from "../../components";
 import { forgetIntentionalFailures, installMocks, json, record, settle, urnOf, valueOf } from "./mocks";
 
 const T = {
@@ -159,17 +159,17 @@ describe("components: ImmutableBucket", () => {
         assert.ok(recorder.resources.filter((r) => r.custom).every((r) => r.protect === false));
     });
 
-    it("appends extra policy statements, built from the bucket ARN", async () => {
+    it("appends extra policy statements, with {bucketArn} standing for the bucket's ARN", async () => {
         const { recorder } = await record(
             () =>
                 new ImmutableBucket("shared", {
-                    policyStatements: (arn) => [
+                    policyStatements: [
                         {
                             Sid: "AllowReader",
                             Effect: "Allow",
-                            Principal: { AWS: "arn:aws:iam::123456789012:role/reader" },
-                            Action: "s3:GetObject",
-                            Resource: pulumi.interpolate`${arn}/*`,
+                            Principal: { AWS: ["arn:aws:iam::123456789012:role/reader"] },
+                            Action: ["s3:GetObject"],
+                            Resource: [`${BUCKET_ARN_PLACEHOLDER}/*`],
                         },
                     ],
                 }),
@@ -179,7 +179,35 @@ describe("components: ImmutableBucket", () => {
             doc.Statement.map((s: any) => s.Sid),
             ["DenyInsecureTransport", "DenyWritesExceptDutyRoles", "DenyWritesExceptDeployer", "AllowReader"],
         );
-        assert.equal(doc.Statement[3].Resource, "arn:aws:s3:::shared-bucket/*");
+        assert.deepEqual(doc.Statement[3], {
+            Sid: "AllowReader",
+            Effect: "Allow",
+            Principal: { AWS: ["arn:aws:iam::123456789012:role/reader"] },
+            Action: ["s3:GetObject"],
+            Resource: ["arn:aws:s3:::shared-bucket/*"],
+        });
+    });
+
+    it("renders extra statements in IAM's field order whatever order they were written in (other languages lose key order)", async () => {
+        const { recorder } = await record(
+            () =>
+                new ImmutableBucket("ordered", {
+                    policyStatements: [
+                        {
+                            Condition: { StringLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/r*"] }, Bool: { "aws:SecureTransport": ["true"] } },
+                            Resource: [`${BUCKET_ARN_PLACEHOLDER}/*`],
+                            Action: ["s3:GetObject"],
+                            Principal: { Service: ["logging.s3.amazonaws.com"], AWS: ["arn:aws:iam::123456789012:role/reader"] },
+                            Effect: "Allow",
+                            Sid: "Read",
+                        },
+                    ],
+                }),
+        );
+        const statement = json(recorder.one(T.policy).inputs.policy).Statement[3];
+        assert.deepEqual(Object.keys(statement), ["Sid", "Effect", "Principal", "Action", "Resource", "Condition"]);
+        assert.deepEqual(Object.keys(statement.Principal), ["AWS", "Service"]);
+        assert.deepEqual(Object.keys(statement.Condition), ["Bool", "StringLike"]);
     });
 
     describe("rejects unsafe or invalid arguments at construction", () => {
@@ -211,7 +239,7 @@ describe("components: ImmutableBucket", () => {
                 "a public Allow statement",
                 () =>
                     new ImmutableBucket("public", {
-                        policyStatements: [{ Sid: "Public", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }],
+                        policyStatements: [{ Sid: "Public", Effect: "Allow", Principal: { AWS: ["*"] }, Action: ["s3:GetObject"], Resource: ["*"] }],
                     }),
                 /ImmutableBucket "public": policyStatements\[0\] \("Public"\) allows everyone without a condition/,
             ],

@@ -44,8 +44,10 @@ describe("components: ImmutableConfig", () => {
         // stringData is sent as a secret (the wire form carries the secret signature).
         assert.equal(secret.inputs.stringData["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270");
         assert.equal(await (component.name as any).isSecret, false);
-        assert.deepEqual(component.volume("creds"), { name: "creds", secret: { secretName: component.name } });
-        assert.deepEqual(component.envFrom(), { secretRef: { name: component.name } });
+        const objectName = secret.inputs.metadata.name;
+        assert.equal(await valueOf(component.kind), "Secret");
+        assert.deepEqual(await valueOf(component.volume("creds")), { name: "creds", secret: { secretName: objectName } });
+        assert.deepEqual(await valueOf(component.envFrom()), { secretRef: { name: objectName } });
     });
 
     describe("rejects invalid arguments at construction", () => {

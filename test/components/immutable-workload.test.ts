@@ -69,7 +69,7 @@ describe("components: ImmutableWorkload", () => {
 
     it("lets a container add NET_BIND_SERVICE and nothing else", async () => {
         const { recorder } = await record(
-            () => new ImmutableWorkload("edge", { containers: [{ name: "proxy", image: IMAGE, addCapabilities: ["NET_BIND_SERVICE"] }], writablePaths: [] }),
+            () => new ImmutableWorkload("edge", { containers: [{ name: "proxy", image: IMAGE, netBindService: true }], writablePaths: [] }),
         );
         const c = recorder.one(DEPLOYMENT).inputs.spec.template.spec.containers[0];
         assert.deepEqual(c.securityContext.capabilities, { drop: ["ALL"], add: ["NET_BIND_SERVICE"] });
@@ -120,10 +120,11 @@ describe("components: ImmutableWorkload", () => {
             ["no containers", () => new ImmutableWorkload("web", { containers: [] }), /containers must list at least one container/],
             ["running as root", () => new ImmutableWorkload("web", { containers: [container()], runAsUser: 0 }), /runAsUser must be a positive integer \(root is not allowed\), found 0/],
             [
-                "an extra capability",
-                () => new ImmutableWorkload("web", { containers: [container({ addCapabilities: ["SYS_ADMIN"] })] }),
-                /container "app": addCapabilities may only contain "NET_BIND_SERVICE", found "SYS_ADMIN"/,
+                "a capability list instead of netBindService",
+                () => new ImmutableWorkload("web", { containers: [container({ netBindService: ["SYS_ADMIN"] as any })] }),
+                /container "app": netBindService must be true or false, found \["SYS_ADMIN"\]/,
             ],
+            ["fractional replicas", () => new ImmutableWorkload("web", { containers: [container()], replicas: 1.5 }), /replicas must be a whole number, at least 0, found 1.5/],
             ["a duplicate container name", () => new ImmutableWorkload("web", { containers: [container(), container()] }), /container name "app" is used twice/],
             [
                 "a mutable ConfigMap instead of an ImmutableConfig",

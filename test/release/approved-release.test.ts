@@ -66,7 +66,7 @@ describe("components: ApprovedRelease", () => {
     it("renders the approved image digests into the DutyNamespace's ReleaseApproval, which the admission policy then admits exactly", async () => {
         const { component, recorder } = await record(() => {
             const shop = new DutyNamespace("shop", { approverGroups: ["release-approvers"] });
-            return new ApprovedRelease("release", { manifest: text, signature, keyId: "approvals", releaseApproval: { namespace: shop } });
+            return new ApprovedRelease("release", { manifest: text, signature, keyId: "approvals", releaseApproval: shop.releaseApprovalTarget() });
         });
         const ra = recorder.one(RELEASE_APPROVAL, "release-release-approval");
         assert.equal(ra.parent, await urnOf(component));
