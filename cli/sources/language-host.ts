@@ -94,20 +94,30 @@ export async function runLikeTheLanguageHost(pulumiRequire: NodeRequire, main: s
 const TS_DIAGNOSTIC = /^(.+?)\((\d+),(\d+)\): (?:error|warning) (TS\d+): (.*)$/;
 
 /** One line saying why the program failed; the full detail goes to `stack` (shown with --verbose). */
+/** The first compiler diagnostic of a ts-node failure, as `TypeScript error: file:line:col TSxxxx message`. */
+function compilerError(text: string): { message: string; stack: string } {
+    const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/Unable to compile TypeScript/.test(l));
+    const diagnostics = lines.filter((l) => TS_DIAGNOSTIC.test(l));
+    const first = diagnostics[0] ?? lines[0];
+    const m = first ? TS_DIAGNOSTIC.exec(first) : null;
+    const where = m ? `${m[1]}:${m[2]}:${m[3]} ${m[4]} ${m[5]}` : (first ?? text);
+    const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more compiler error${diagnostics.length > 2 ? "s" : ""})` : "";
+    return { message: `TypeScript error: ${where}${more}`, stack: text };
+}
+
 export function describeProgramError(e: unknown): { message: string; stack?: string } {
     if (e instanceof Error) {
         const text = String((e as Any).diagnosticText ?? e.message);
         if (e.name === "TSError" || /Unable to compile TypeScript/.test(e.message)) {
-            const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/Unable to compile TypeScript/.test(l));
-            const diagnostics = lines.filter((l) => TS_DIAGNOSTIC.test(l));
-            const first = diagnostics[0] ?? lines[0];
-            const m = first ? TS_DIAGNOSTIC.exec(first) : null;
-            const where = m ? `${m[1]}:${m[2]}:${m[3]} ${m[4]} ${m[5]}` : (first ?? e.message);
-            const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more compiler error${diagnostics.length > 2 ? "s" : ""})` : "";
-            return { message: `TypeScript error: ${where}${more}`, stack: e.message };
+            return compilerError(text);
         }
         const at = programFrame(e);
         return { message: `${e.name && e.name !== "Error" ? `${e.name}: ` : ""}${e.message}${at ? ` (at ${at})` : ""}`, stack: e.stack };
+    }
+    // ts-node's ES-module loader hands compiler errors over as plain values, not TSErrors.
+    const diagnosticText = typeof e === "object" && e !== null && typeof (e as Any).diagnosticText === "string" ? (e as Any).diagnosticText : typeof e === "string" ? e : undefined;
+    if (diagnosticText !== undefined && diagnosticText.split("\n").some((l: string) => TS_DIAGNOSTIC.test(l.trim()))) {
+        return compilerError(diagnosticText);
     }
     return { message: `the program threw ${inspect(e, { depth: 3, breakLength: Infinity })}` };
 }

@@ -30,9 +30,23 @@ export const DEFAULT_REGION = "us-east-1";
 
 export interface PlausibleContext {
     region: string;
-    account: string;
+    /**
+     * The AWS account of the resource's provider, or undefined when it cannot be known offline (a
+     * provider that assumes a role whose ARN is unknown): values that contain it are then unknown.
+     */
+    account: string | undefined;
     preview: boolean;
 }
+
+/**
+ * Types whose provider id is exactly the `name` the program gives (the provider's documented import
+ * id). Other types' ids stay unknown: a made-up id (an organizations Account's name instead of its
+ * account number) once hid a finding.
+ */
+const ID_IS_NAME = new Set(["aws:ssm/parameter:Parameter", "aws:dynamodb/table:Table"]);
+
+/** Stands for an account the model does not know while computing; anything containing it becomes unknown. */
+const ACCOUNT_NOT_KNOWN = "<sealed-infra: account not known offline>";
 
 /**
  * Computed values that are also inputs (so the SDK does not list them as output-only) but that the
@@ -128,8 +142,8 @@ function str(v: WireValue | undefined): string | undefined {
 }
 
 interface Computed {
-    /** The provider-assigned id (update mode). */
-    id: string;
+    /** The provider-assigned id (update mode), undefined when the model does not know how the provider assigns it. */
+    id: string | undefined;
     /** Output-only values (update mode). */
     outputs: WireProperties;
 }
@@ -138,7 +152,8 @@ interface Computed {
 function awsComputed(type: string, urn: string, name: string, inputs: WireProperties, ctx: PlausibleContext): Computed {
     const [, moduleAndFile, typeName] = type.split(":");
     const module = moduleAndFile.split("/")[0];
-    const { region, account } = ctx;
+    const { region } = ctx;
+    const account = ctx.account ?? ACCOUNT_NOT_KNOWN;
     const suffix = deterministicHex(urn, 7);
     const physical = str(inputs.name) ?? `${name}-${suffix}`;
     const pathOf = (p: WireValue | undefined) => (str(p) ?? "/").replace(/^\/+/, "");
@@ -278,9 +293,12 @@ function awsComputed(type: string, urn: string, name: string, inputs: WireProper
     if (module === "s3" && typeName !== "Bucket" && str(inputs.bucket)) {
         return { id: str(inputs.bucket)!, outputs: {} };
     }
-    // Any other type: the id is its name; ARNs and other computed values follow formats this model
-    // does not know, so they stay unknown rather than made up.
-    return { id: physical, outputs: {} };
+    if (ID_IS_NAME.has(type) && str(inputs.name)) {
+        return { id: str(inputs.name)!, outputs: {} };
+    }
+    // Any other type: its id (an account number, a generated identifier, a name), ARN and other
+    // computed values follow formats this model does not know, so they stay unknown, not made up.
+    return { id: undefined, outputs: {} };
 }
 
 /**
@@ -315,15 +333,16 @@ export function providerResult(
     let computed: WireProperties = {};
     if (pkg === "aws") {
         const c = awsComputed(type, urn, name, inputs, ctx);
-        id = c.id;
-        computed = c.outputs;
+        const needsAccount = (v: WireValue | undefined) => v !== undefined && JSON.stringify(v).includes(ACCOUNT_NOT_KNOWN);
+        id = c.id === undefined || needsAccount(c.id) ? UNKNOWN : c.id;
+        computed = Object.fromEntries(Object.entries(c.outputs).filter(([, v]) => !needsAccount(v)));
     } else if (pkg === "kubernetes") {
         const md = isObject(inputs.metadata) ? inputs.metadata : {};
         const n = str(md.name) ?? `${name}-${deterministicHex(urn, 8)}`;
         const ns = str(md.namespace);
         id = ns ? `${ns}/${n}` : n;
     } else {
-        id = str(inputs.name) ?? `${name}-${deterministicHex(urn, 7)}`;
+        id = UNKNOWN; // a provider this model does not know assigns its ids its own way
     }
     // Known at plan time, so in preview too: the tags with the provider's default tags (none here),
     // and the region of an AWS resource, which the provider takes from its own configuration.
@@ -378,6 +397,9 @@ export function invokeResult(token: string, args: Record<string, unknown>, ctx: 
     const { region, account } = ctx;
     switch (token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
+            if (account === undefined) {
+                return undefined;
+            }
             return { accountId: account, arn: `arn:aws:iam::${account}:user/sealed-infra-check`, userId: "AIDACKCEVSQ6C2EXAMPLE", id: account };
         case "aws:index/getRegion:getRegion": {
             const name = typeof args.region === "string" ? args.region : typeof args.name === "string" ? args.name : region;

@@ -209,8 +209,13 @@ export async function recordProgram(programDir: string, opts: RecordProgramOptio
             throw failed(`could not read the recorded resources: ${(e as Error).message}`, { output });
         }
         if (!result.ok) {
-            const gaps = result.warnings ?? [];
-            const hint = gaps.length > 0 ? `; it used values the offline check cannot compute (${gaps[0]}${gaps.length > 1 ? `, and ${gaps.length - 1} more` : ""}): check with --preview, or run pulumi preview with the pack` : "";
+            // A crash after a data source returned unknown values is likely the offline model's doing: say which.
+            const gaps = (result.warnings ?? []).filter((w) => w.startsWith("data source "));
+            const named = gaps.map((g) => /^data source (\S+)/.exec(g)?.[1]).filter((t): t is string => t !== undefined);
+            const hint =
+                named.length > 0
+                    ? `; the program used the result of ${named.slice(0, 2).join(" and ")}${named.length > 2 ? ` and ${named.length - 2} more` : ""}, which the offline check cannot know (it reads the cloud): if the crash comes from there, run pulumi preview with the pack`
+                    : "";
             throw failed(`${firstLine(result.message)}${hint}`, { stack: result.stack, output });
         }
         const warnings = [

@@ -63,6 +63,32 @@ function secret(value: WireValue): WireValue {
     return { [SIG_KEY]: SECRET_SIG, value };
 }
 
+/** The account an AWS provider works in (see Recorder.contextFor); `fallback` when it says nothing. */
+export function providerAccount(inputs: WireProperties, fallback: string | undefined): string | undefined {
+    const parse = (v: WireValue | undefined): WireValue | undefined => {
+        if (typeof v === "string" && /^[[{]/.test(v.trim())) {
+            try {
+                return JSON.parse(v) as WireValue; // provider config values arrive as JSON text
+            } catch {
+                return v;
+            }
+        }
+        return v;
+    };
+    const allowed = parse(inputs.allowedAccountIds);
+    if (Array.isArray(allowed) && allowed.length > 0) {
+        return typeof allowed[0] === "string" && allowed[0] !== UNKNOWN ? allowed[0] : undefined;
+    }
+    const assumed = parse(inputs.assumeRoles) ?? parse(inputs.assumeRole);
+    const first = Array.isArray(assumed) ? assumed[0] : assumed;
+    if (first !== undefined && first !== null) {
+        const arn = typeof first === "object" && !Array.isArray(first) ? first.roleArn : first;
+        const m = typeof arn === "string" ? /^arn:[^:]+:iam::(\d{12}):/.exec(arn) : null;
+        return m ? m[1] : undefined;
+    }
+    return fallback;
+}
+
 /** A Helm release the provider installs with Helm: its objects never become Pulumi resources. */
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 
@@ -361,11 +387,20 @@ export class Recorder {
         }
     }
 
-    /** Plausible values follow the region of the resource's provider (explicit or default). */
+    /**
+     * Plausible values follow the resource's provider: its region, and its account. An explicit AWS
+     * provider that names its account (`allowedAccountIds`) or assumes a role (`assumeRole(s)`) works
+     * in that account; when the role's ARN is not known, neither is the account, and every value that
+     * contains it stays unknown rather than falling back to the stack's account.
+     */
     private contextFor(providerRef: string | undefined): PlausibleContext {
         const ref = providerRef ? parseProviderReference(providerRef) : undefined;
-        const region = ref ? this.byUrn.get(ref.urn)?.inputs.region : undefined;
-        return typeof region === "string" && region !== UNKNOWN ? { ...this.ctx, region } : this.ctx;
+        const inputs = ref ? this.byUrn.get(ref.urn)?.inputs : undefined;
+        if (!inputs) {
+            return this.ctx;
+        }
+        const region = typeof inputs.region === "string" && inputs.region !== UNKNOWN ? inputs.region : this.ctx.region;
+        return { ...this.ctx, region, account: providerAccount(inputs, this.ctx.account) };
     }
 
     /**

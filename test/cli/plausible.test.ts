@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { applyCheck, policyDocument, providerResult } from "../../cli/sources/plausible";
+import { providerAccount } from "../../cli/sources/recorder";
 import { UNKNOWN } from "../../cli/wire";
 
 const urn = (type: string, name: string) => `urn:pulumi:dev::p::${type}::${name}`;
@@ -54,6 +55,25 @@ describe("cli/sources/plausible: what providers would add", () => {
         const dep = providerResult(d, urn(d, "web"), "web", { metadata: { name: "web-1", namespace: "apps" } }, undefined, ctx);
         assert.equal(dep.id, "apps/web-1");
         assert.equal(dep.outputs.id, undefined, "pulumi-kubernetes does not return id among outputs");
+    });
+
+    it("never makes up an id or an account it cannot know", () => {
+        const acct = "aws:organizations/account:Account";
+        const a = providerResult(acct, urn(acct, "member"), "member", { name: "member", email: "m@example.com" }, schema(["arn"]), ctx);
+        assert.equal(a.id, UNKNOWN, "an organizations Account's id is its account number, not its name");
+        const param = "aws:ssm/parameter:Parameter";
+        assert.equal(providerResult(param, urn(param, "p"), "p", { name: "/x" }, schema([]), ctx).id, "/x", "a parameter's id is its name");
+        assert.equal(providerResult("random:index/randomId:RandomId", urn("random:index/randomId:RandomId", "r"), "r", { name: "n" }, schema([]), ctx).id, UNKNOWN);
+
+        const role = "aws:iam/role:Role";
+        const r = providerResult(role, urn(role, "r"), "r", { name: "r-1" }, schema(["arn"]), { ...ctx, account: undefined });
+        assert.equal(r.id, "r-1", "the name does not depend on the account");
+        assert.equal(r.outputs.arn, UNKNOWN, "the ARN does, and the account of this provider is not known");
+
+        assert.equal(providerAccount({ region: "eu-west-1" }, "123456789012"), "123456789012", "a provider that names no account works in the stack's");
+        assert.equal(providerAccount({ allowedAccountIds: JSON.stringify(["210987654321"]) }, "123456789012"), "210987654321");
+        assert.equal(providerAccount({ assumeRole: JSON.stringify({ roleArn: "arn:aws:iam::555555555555:role/deploy" }) }, "123456789012"), "555555555555");
+        assert.equal(providerAccount({ assumeRoles: [{ roleArn: UNKNOWN }] }, "123456789012"), undefined, "an assumed role not known yet: the account is not known");
     });
 
     it("keeps what it cannot compute unknown in update mode too, never absent or made up", () => {
