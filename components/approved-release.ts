@@ -46,13 +46,21 @@ export interface ReleaseApprovalFile {
 
 /** The parts of a manifest the component reads (the pack reads and checks all of it). */
 export interface ManifestSummary {
+    /** The Pulumi project the approval is for. */
     project: string;
+    /** The stack (or stack pattern, `*` matching any characters) the approval is for. */
     stack: string;
+    /** Who approved the release. */
     approver: string;
+    /** When the approval stops counting (UTC, `YYYY-MM-DDTHH:MM:SSZ`). */
     expires: string;
+    /** Why the release was approved. */
     reason?: string;
+    /** The change ticket or review link. */
     ticket?: string;
+    /** The approved image digests (`sha256:<hex>`). */
     imageDigests: string[];
+    /** The approved Lambda code digests (`sha256:<hex>`). */
     lambdaCodeDigests: string[];
 }
 

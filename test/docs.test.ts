@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { catalogue } from "../policypack/src/catalogue";
 import { generatedDocs, renderCatalogue, renderPolicyPage } from "../policypack/scripts/generate-docs";
+import { COMPONENTS_DOC, PackageSchema, SCHEMA_FILE, generatedComponentsDoc } from "../scripts/generate-component-docs";
 
 const root = path.resolve(__dirname, "..");
 
@@ -49,5 +50,41 @@ describe("generated documentation", () => {
                 assert.ok(Object.keys(option.schema).length > 0, `${def.name}.${key} schema`);
             }
         }
+    });
+});
+
+describe("component reference (docs/components.md)", () => {
+    it("lists every component of the package in README's components table, with its type token", () => {
+        const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")) as PackageSchema;
+        const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+        for (const token of Object.keys(schema.resources)) {
+            const name = token.split(":").pop();
+            assert.ok(readme.includes(`| \`${name}\` | \`${token}\` |`), `README.md's components table has no row for ${token}`);
+        }
+    });
+
+    it("is current with the components' doc comments (run `npm run docs`)", () => {
+        const onDisk = fs.readFileSync(COMPONENTS_DOC, "utf8");
+        assert.equal(onDisk, generatedComponentsDoc(), "docs/components.md is stale: run npm run docs");
+    });
+
+    it("describes every component, argument, output and type: a missing or cut description is a doc comment to fix", () => {
+        const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")) as PackageSchema;
+        const missing: string[] = [];
+        // A description cut short (JSDoc reads `@word` as a tag and drops the rest) ends mid-sentence.
+        const check = (where: string, text: string | undefined) => {
+            if (!text || !/[.)`:!]$/.test(text.trim())) {
+                missing.push(`${where}: ${JSON.stringify((text ?? "").slice(-50))}`);
+            }
+        };
+        type Described = { description?: string; properties?: Record<string, { description?: string }>; inputProperties?: Record<string, { description?: string }> };
+        const all = { ...schema.resources, ...schema.types } as Record<string, Described>;
+        for (const [token, spec] of Object.entries(all)) {
+            check(token, spec.description);
+            for (const [name, prop] of Object.entries({ ...(spec.inputProperties ?? {}), ...(spec.properties ?? {}) })) {
+                check(`${token}.${name}`, prop.description);
+            }
+        }
+        assert.deepEqual(missing, []);
     });
 });

@@ -100,7 +100,7 @@ export interface ImmutableBucketArgs {
  * An S3 bucket that cannot lose or change what it stores: versioning, Object Lock in COMPLIANCE
  * mode with a default retention, SSE-KMS with a customer key, all public access blocked, owner-
  * enforced object ownership, a policy that denies non-TLS requests, and the `sealed-infra:store`
- * designation tag. Built from the @pulumi/aws v7 split S3 resources.
+ * designation tag. Built from the split S3 resources of the AWS provider v7.
  */
 export class ImmutableBucket extends pulumi.ComponentResource {
     /** The bucket. */

@@ -8,6 +8,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Default UID/GID: the `nonroot` user of distroless images. */
 export const DEFAULT_RUN_AS_USER = 65532;
 
+/** A container of an ImmutableWorkload: its image must be pinned by digest. */
 export interface WorkloadContainer {
     /** Container name (lowercase DNS label), unique within the pod. */
     name: string;
