@@ -438,7 +438,7 @@ export function registerApproveCommand(program: Command, io: ApproveIo, run: (re
                 const size = Buffer.byteLength(text, "utf8");
                 if (size > KMS_RAW_MESSAGE_LIMIT) {
                     io.stderr(
-                        `sealed-infra: note: the manifest is ${size} bytes, more than aws kms sign accepts with --message-type RAW (${KMS_RAW_MESSAGE_LIMIT}); sign its SHA-256 with --message-type DIGEST instead (see the README, "Release approval")\n`,
+                        `sealed-infra: note: the manifest is ${size} bytes, more than aws kms sign accepts with --message-type RAW (${KMS_RAW_MESSAGE_LIMIT}); sign its SHA-256 with --message-type DIGEST instead (see docs/release-approval.md)\n`,
                     );
                 }
                 if (opts.out !== undefined) {
