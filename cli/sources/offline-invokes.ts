@@ -87,6 +87,30 @@ export function unknownValue(): unknown {
     return self;
 }
 
+/** Whether `value` is an unknown value (unknownValue) or the unknown sentinel text it converts to. */
+function isUnknown(value: unknown): boolean {
+    return value === UNKNOWN || (typeof value === "object" && value !== null && (value as Any).__pulumiUnknown === true);
+}
+
+/**
+ * Makes `JSON.parse` of an unknown value give an unknown value: a program that parses a data
+ * source's text (`JSON.parse((await aws.ssm.getParameter(...)).value)`, as awsx does for the
+ * recommended ECS AMI) gets an unknown to read fields of, instead of parsing the sentinel text and
+ * crashing. Any other input is parsed as before; the sentinel alone is never valid JSON, so no
+ * program that parses valid text sees a difference.
+ */
+function parseUnknownAsUnknown(): void {
+    const parse = JSON.parse;
+    if ((parse as Any).__sealedInfraUnknownAware) {
+        return;
+    }
+    const unknownAware = function (text: string, reviver?: (this: Any, key: string, value: Any) => Any): Any {
+        return isUnknown(text) ? unknownValue() : parse.call(JSON, text, reviver);
+    };
+    (unknownAware as Any).__sealedInfraUnknownAware = true;
+    JSON.parse = unknownAware;
+}
+
 /** The name a resource object was registered with (SDK internals, read defensively). */
 function resourceLabel(resource: Any): string | undefined {
     const type = resource?.__pulumiType;
@@ -110,6 +134,7 @@ export function installOfflineInvokes(
     model: InvokeModel,
     noteInvoke: (token: string, opts: Any) => void,
 ): OfflineInvokes {
+    parseUnknownAsUnknown();
     const notes: string[] = [];
     const noted = new Set<string>();
     const note = (token: string, opts: Any) => {

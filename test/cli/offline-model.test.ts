@@ -87,7 +87,7 @@ describe("program mode: what the offline model cannot compute", function () {
                         .map((n) => /data source (\S+) reads the cloud at deploy time/.exec(n)?.[1])
                         .filter((source) => source !== undefined)
                         .sort(),
-                    ["aws:ec2/getSubnets:getSubnets", "aws:organizations/getOrganization:getOrganization"],
+                    ["aws:ec2/getSubnets:getSubnets", "aws:organizations/getOrganization:getOrganization", "aws:ssm/getParameter:getParameter"],
                 );
                 // Every other note is on a value not known (the test above): nothing else.
                 assert.deepEqual(run.notes.filter((n) => !/data source \S+ reads the cloud/.test(n) && !/ (is|are) not known /.test(n)), []);
