@@ -59,7 +59,13 @@ describe("protocol: the published pack", function () {
 
     before(() => {
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "si-publish-"));
-        const out = npm(["pack", "--pack-destination", tmp, "--json"], PACK_DIR);
+        // Pack a copy of the pack's sources, as publish does (npm pack runs prepack = tsc), so that
+        // compiling it never rewrites policypack/bin while other test files run the built pack.
+        const source = path.join(tmp, "policypack");
+        const skipped = new Set(["node_modules", "bin"].map((d) => path.join(PACK_DIR, d)));
+        fs.cpSync(PACK_DIR, source, { recursive: true, filter: (from) => !skipped.has(from) });
+        fs.symlinkSync(path.join(PACK_DIR, "..", "node_modules"), path.join(source, "node_modules"), "dir");
+        const out = npm(["pack", "--pack-destination", tmp, "--json"], source);
         const json = JSON.parse(out.slice(out.indexOf("["))) as Array<{ filename: string; files: Array<{ path: string }> }>;
         tarball = path.join(tmp, json[0].filename);
         tarFiles = json[0].files.map((f) => f.path);
