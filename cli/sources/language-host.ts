@@ -114,8 +114,20 @@ export function describeProgramError(e: unknown): { message: string; stack?: str
         const at = programFrame(e);
         return { message: `${e.name && e.name !== "Error" ? `${e.name}: ` : ""}${e.message}${at ? ` (at ${at})` : ""}`, stack: e.stack };
     }
-    // ts-node's ES-module loader hands compiler errors over as plain values, not TSErrors.
-    const diagnosticText = typeof e === "object" && e !== null && typeof (e as Any).diagnosticText === "string" ? (e as Any).diagnosticText : typeof e === "string" ? e : undefined;
+    // ts-node's ES-module loader hands compiler errors over as plain values, not TSErrors: a string,
+    // or, from the loader's thread, an object that only knows how to print itself (no prototype,
+    // just util.inspect.custom).
+    const textOf = (v: Any): string | undefined =>
+        typeof v === "string"
+            ? v
+            : typeof v?.diagnosticText === "string"
+              ? v.diagnosticText
+              : typeof v?.message === "string"
+                ? v.message
+                : typeof v === "object" && v !== null
+                  ? inspect(v, { depth: 0, breakLength: Infinity })
+                  : undefined;
+    const diagnosticText = textOf(e);
     if (diagnosticText !== undefined && diagnosticText.split("\n").some((l: string) => TS_DIAGNOSTIC.test(l.trim()))) {
         return compilerError(diagnosticText);
     }

@@ -1,0 +1,28 @@
+import { strict as assert } from "assert";
+import { inspect } from "util";
+import { describeProgramError } from "../../cli/sources/language-host";
+
+/** The one line a user reads when their program fails, from each shape a failure arrives in. */
+describe("cli/sources/language-host: describing a program's failure", () => {
+    const diagnostics = "s3Helpers.ts(17,21): error TS2564: Property 'policy' has no initializer.\nindex.ts(3,1): error TS2304: Cannot find name 'x'.";
+
+    it("reads compiler errors from a TSError, a string and the loader thread's print-only object alike", () => {
+        const tsError = Object.assign(new Error(`⨯ Unable to compile TypeScript:\n${diagnostics}`), { name: "TSError", diagnosticText: diagnostics });
+        // What ts-node's ES-module loader hands over from its thread: no prototype, only a way to print itself.
+        const printOnly = Object.create(null) as Record<symbol, unknown>;
+        printOnly[inspect.custom] = () => diagnostics;
+        for (const thrown of [tsError, diagnostics, printOnly]) {
+            assert.equal(
+                describeProgramError(thrown).message,
+                "TypeScript error: s3Helpers.ts:17:21 TS2564 Property 'policy' has no initializer. (and 1 more compiler error)",
+                inspect(thrown),
+            );
+        }
+    });
+
+    it("shows any other thrown value as it is, without crashing on values that cannot become text", () => {
+        assert.equal(describeProgramError("boom").message, "the program threw 'boom'");
+        assert.equal(describeProgramError(Object.create(null)).message, "the program threw [Object: null prototype] {}");
+        assert.match(describeProgramError(new RangeError("too far")).message, /^RangeError: too far/);
+    });
+});
