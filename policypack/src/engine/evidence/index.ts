@@ -1,0 +1,80 @@
+/**
+ * Evidence for auditors, as plain data: the duty graph (engine/duties/evidence.ts) and every
+ * release approval the stack carries with its verification result. Loaded from the compiled pack by
+ * `sealed-infra graph` and `sealed-infra report` (cli/evidence/pack-lib.ts), so the evidence comes from
+ * the very analyses the policies run, never from a second implementation.
+ */
+import { StackModel, StackResource } from "../stack-model";
+import { keyRing, maxApprovalDaysOf, ApproverKeyConfig } from "../release/approval";
+import { judgeApprovals, releaseNow, stackIdentity } from "../release/stack-approvals";
+
+export { dutyGraphEvidence, evidenceOf } from "../duties/evidence";
+export type { DutyGraphEvidence, EvidenceConflict, EvidenceEdge, EvidenceHolding, EvidenceNode, EvidencePath, EvidenceOptions } from "../duties/evidence";
+export { dutyConfigOptions } from "../duties/duties";
+export type { DutyConfig } from "../duties/duties";
+export type { StackResource } from "../stack-model";
+
+/** A stack model from resources as the pack sees them in AnalyzeStack (outputs, secrets unwrapped). */
+export function stackModel(resources: readonly StackResource[]): StackModel {
+    return StackModel.fromRecords(resources);
+}
+
+export interface ApprovalEvidence {
+    /** The ApprovedRelease resource. */
+    name: string;
+    urn: string;
+    /** `valid`: it counts for this stack; `invalid`: it does not; `unknown`: not known until the update; `unreadable`. */
+    result: "valid" | "invalid" | "unknown" | "unreadable";
+    /** Why it does not count, or what could not be read. */
+    failures: string[];
+    approver?: string;
+    ticket?: string;
+    reason?: string;
+    issued?: string;
+    expires?: string;
+    project?: string;
+    stack?: string;
+    keyId?: string;
+    /** Digests it approves. */
+    digests: string[];
+}
+
+export interface ApprovalConfig {
+    approverKeys?: ApproverKeyConfig[];
+    deployerIdentities?: string[];
+    maxApprovalDays?: number;
+}
+
+/** Every ApprovedRelease of the stack, judged as release-approved judges it (same keys, same clock). */
+export function approvalEvidence(stack: StackModel, config: ApprovalConfig): ApprovalEvidence[] {
+    const identity = stackIdentity(stack);
+    const ring = keyRing(config.approverKeys ?? []);
+    const judged = judgeApprovals(stack, {
+        project: identity?.project ?? "",
+        stack: identity?.stack ?? "",
+        now: releaseNow(),
+        ring,
+        deployerIdentities: config.deployerIdentities ?? [],
+        maxApprovalDays: maxApprovalDaysOf(config.maxApprovalDays),
+    });
+    return judged.map((j): ApprovalEvidence => {
+        const c = j.carried;
+        const base = { name: c.resource.name, urn: c.resource.urn };
+        if (c.state === "unknown") {
+            return { ...base, result: "unknown", failures: [`${c.path} is not known until the update`], digests: [] };
+        }
+        if (c.state === "unreadable") {
+            return { ...base, result: "unreadable", failures: [`${c.path} ${c.reason}`], digests: [] };
+        }
+        const v = j.verdict!;
+        const manifest = v.manifest;
+        const details = {
+            ...(manifest ? { approver: manifest.approver, issued: manifest.issued, expires: manifest.expires, project: manifest.project, stack: manifest.stack } : {}),
+            ...(manifest?.ticket ? { ticket: manifest.ticket } : {}),
+            ...(manifest?.reason ? { reason: manifest.reason } : {}),
+            ...(v.key ? { keyId: v.key.id } : c.approval.keyId ? { keyId: c.approval.keyId } : {}),
+            digests: manifest ? manifest.artifacts.map((a) => a.digest) : [],
+        };
+        return v.valid ? { ...base, result: "valid", failures: [], ...details } : { ...base, result: "invalid", failures: v.failures.map((f) => f.text), ...details };
+    });
+}
