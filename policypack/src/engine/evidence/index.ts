@@ -6,6 +6,7 @@
  */
 import { StackModel, StackResource } from "../stack-model";
 import { keyRing, maxApprovalDaysOf, ApproverKeyConfig } from "../release/approval";
+import { GUARANTEE_TITLES } from "../../framework/definition";
 import { judgeApprovals, releaseNow, stackIdentity } from "../release/stack-approvals";
 
 export { dutyGraphEvidence, evidenceOf } from "../duties/evidence";
@@ -77,4 +78,12 @@ export function approvalEvidence(stack: StackModel, config: ApprovalConfig): App
         };
         return v.valid ? { ...base, result: "valid", failures: [], ...details } : { ...base, result: "invalid", failures: v.failures.map((f) => f.text), ...details };
     });
+}
+
+/** The guarantee of each policy of the catalogue, in catalogue order (report sections). */
+export function policyGuarantees(): { policy: string; guarantee: string; guaranteeTitle: string; displayName: string }[] {
+    // Loaded on demand: the catalogue pulls in every policy.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { catalogue } = require("../../catalogue") as typeof import("../../catalogue");
+    return catalogue.map((p) => ({ policy: p.name, guarantee: p.guarantee, guaranteeTitle: GUARANTEE_TITLES[p.guarantee], displayName: p.displayName }));
 }
