@@ -49,7 +49,7 @@ function parseMaxNodes(value: string): number {
 export function graphCaption(g: DrawnGraph): string {
     const drawn = g.nodes.filter((n) => n.kind !== "duty").length;
     const base = `${g.principals} principal node${g.principals === 1 ? "" : "s"} and ${g.escalationEdges} escalation edge${g.escalationEdges === 1 ? "" : "s"}`;
-    return g.level === 0
+    return drawn === g.principals
         ? `${base}, all drawn.`
         : `${base}, condensed into ${drawn} node${drawn === 1 ? "" : "s"}: principals that hold and reach the same duties the same way are one node, with their count.`;
 }

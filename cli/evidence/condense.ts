@@ -8,8 +8,11 @@
  *   2. ... same outgoing edge labels (targets may differ);
  *   3. same kind, same duties held and reached, same conflict;
  *   4. same duties held and reached, same conflict (at most 3^duties × 3 groups whatever the stack).
- * Edges between groups are merged (with a count); an edge is on a conflicting path when any edge it
- * stands for is. Pure: the same graph always gives the same picture.
+ * Nodes the analysis derives (a principal after someone writes a policy into it, a role the actor
+ * can create) are grouped by the duties they hold at every level. Edges between two drawn nodes
+ * are one arrow (up to three labels, and a count); an arrow is on a conflicting path when any edge
+ * it stands for is. Edges out of derived nodes are drawn only on reported paths: such a node may do
+ * whatever the policy written into it allows, which its label says (the duties it holds). Pure: the same graph always gives the same picture.
  */
 import type { EvidenceLib } from "./pack-lib";
 
@@ -36,9 +39,9 @@ export interface DrawnNode {
 export interface DrawnEdge {
     from: string;
     to: string;
-    /** `holds` for a principal holding a duty, `conflicts` between two conflicting duties, else the permissions used. */
+    /** `holds` for a principal holding a duty, else the permissions used. */
     label: string;
-    kind: "escalation" | "holds" | "conflicts";
+    kind: "escalation" | "holds";
     /** How many graph edges it stands for. */
     count: number;
     /** On a path a duty policy reports, or a holding of a conflicting pair. */
@@ -48,7 +51,7 @@ export interface DrawnEdge {
 export interface DrawnGraph {
     nodes: DrawnNode[];
     edges: DrawnEdge[];
-    /** 0: every principal drawn; 1–4: the grouping level used. */
+    /** 0: every principal drawn (derived nodes grouped by duties); 1–4: the grouping level used. */
     level: number;
     /** Principal nodes of the analysis (before grouping). */
     principals: number;
@@ -60,8 +63,6 @@ export interface DrawnGraph {
 export interface CondenseOptions {
     /** At most this many principal nodes (default 40); 0 never groups. */
     maxNodes?: number;
-    /** Escalation edges drawn at most (default 3 × maxNodes); beyond it, edges between two nodes merge into one. */
-    maxEdges?: number;
 }
 
 const PLURAL: Record<string, string> = {
@@ -72,7 +73,13 @@ const PLURAL: Record<string, string> = {
     User: "Kubernetes users",
     Group: "Kubernetes groups",
     set: "target sets",
+    "aws-empowered": "principals after a policy is written into them",
+    "aws-new": "roles the actor can create",
+    "k8s-empowered": "roles reachable by binding",
 };
+
+/** Nodes the analysis derives (a principal after a policy write, a role yet to be created): grouped by duties at every level. */
+const DERIVED = new Set(["aws-empowered", "aws-new", "k8s-empowered"]);
 
 function plural(kind: string, n: number): string {
     return n === 1 ? kind : PLURAL[kind] ?? `${kind} nodes`;
@@ -113,6 +120,12 @@ export function groupLabel(kinds: string[], shorts: string[]): string {
 
 function signature(level: number, node: Node, out: Map<string, string[]>): string {
     const base = `${node.held.map((h) => h.duty).join(",")}|${node.reaches.join(",")}|${node.conflict ?? ""}`;
+    if (DERIVED.has(node.kind)) {
+        return `derived|${node.kind}|${base}`;
+    }
+    if (level === 0) {
+        return `node|${node.id}`;
+    }
     if (level >= 4) {
         return base;
     }
@@ -129,9 +142,6 @@ function signature(level: number, node: Node, out: Map<string, string[]>): strin
 
 /** Groups of node ids at a level (level 0: one group per node), in the order nodes first appear. */
 function groupsAt(level: number, nodes: Node[], out: Map<string, string[]>): Node[][] {
-    if (level === 0) {
-        return nodes.map((n) => [n]);
-    }
     const groups = new Map<string, Node[]>();
     for (const n of nodes) {
         const key = signature(level, n, out);
@@ -147,7 +157,6 @@ function groupsAt(level: number, nodes: Node[], out: Map<string, string[]>): Nod
 
 export function condense(evidence: Evidence, options: CondenseOptions = {}): DrawnGraph {
     const maxNodes = options.maxNodes ?? 40;
-    const maxEdges = options.maxEdges ?? Math.max(3 * maxNodes, 60);
     const escalation = evidence.edges;
     const out = new Map<string, string[]>();
     for (const e of escalation) {
@@ -216,11 +225,11 @@ export function condense(evidence: Evidence, options: CondenseOptions = {}): Dra
         for (const h of n.held) {
             const from = groupOf.get(n.id)!;
             const to = dutyId.get(h.duty);
-            if (!to) {
-                continue;
+            const conflict = conflictHolds.has(`${n.id}\u0000${h.duty}`);
+            if (!to || (DERIVED.has(n.kind) && !conflict)) {
+                continue; // a derived node's duties are in its label
             }
             const key = `${from}\u0000${to}`;
-            const conflict = conflictHolds.has(`${n.id}\u0000${h.duty}`);
             const e = holdEdges.get(key);
             if (e) {
                 e.count++;
@@ -244,7 +253,12 @@ export function condense(evidence: Evidence, options: CondenseOptions = {}): Dra
             merged.set(key, { from, to, label, kind: "escalation", count: 1, conflict: onPath });
         }
     };
+    const derivedIds = new Set(evidence.nodes.filter((n) => DERIVED.has(n.kind)).map((n) => n.id));
     for (const e of escalation) {
+        if (derivedIds.has(e.from) && !e.onPath) {
+            // A derived node may do anything its new policy allows; its reach is in its label, its edges are noise.
+            continue;
+        }
         const from = groupOf.get(e.from);
         const to = groupOf.get(e.to);
         if (!from || !to) {
@@ -253,8 +267,8 @@ export function condense(evidence: Evidence, options: CondenseOptions = {}): Dra
         mergeInto(`${from}\u0000${to}\u0000${e.label}`, from, to, e.label, e.onPath === true);
     }
     let escalationDrawn = [...merged.values()];
-    if (escalationDrawn.length > maxEdges) {
-        // Too many distinct labels: one edge per pair of nodes, naming its first labels.
+    {
+        // One arrow per pair of nodes, naming up to three of its labels.
         const byPair = new Map<string, { edge: DrawnEdge; labels: string[] }>();
         for (const e of escalationDrawn) {
             const key = `${e.from}\u0000${e.to}`;
@@ -269,17 +283,10 @@ export function condense(evidence: Evidence, options: CondenseOptions = {}): Dra
         }
         escalationDrawn = [...byPair.values()].map(({ edge, labels }) => ({
             ...edge,
-            label: labels.length === 1 ? labels[0] : `${labels.slice(0, 2).join("; ")}${labels.length > 2 ? `; +${labels.length - 2} more` : ""}`,
+            label: labels.length <= 3 ? labels.join("\n") : `${labels.slice(0, 2).join("\n")}\n+${labels.length - 2} more`,
         }));
     }
     edges.push(...escalationDrawn);
-    for (const [a, b] of evidence.conflictPairs) {
-        const x = dutyId.get(a);
-        const y = dutyId.get(b);
-        if (x && y) {
-            edges.push({ from: x, to: y, label: "conflicts", kind: "conflicts", count: 1, conflict: false });
-        }
-    }
     return {
         nodes,
         edges,

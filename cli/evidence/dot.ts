@@ -51,8 +51,6 @@ export function renderDot(graph: DrawnGraph, title = "duties"): string {
         const attrs: string[] = [`label=${dotString(label)}`];
         if (e.kind === "holds") {
             attrs.push("style=dashed");
-        } else if (e.kind === "conflicts") {
-            attrs.push("dir=none", "style=dotted", 'color="#b3261e"', "constraint=false");
         }
         if (e.conflict) {
             attrs.push('color="#b3261e"', 'fontcolor="#b3261e"', "penwidth=2.5");

@@ -40,7 +40,7 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font
 .s-disabled{background:#eee;color:#555}
 .facts td:first-child{width:220px;font-weight:600;background:#fafbfc}
 .graph{overflow:auto;border:1px solid #d9dce1;padding:8px;background:#fff}
-.graph svg{max-width:100%;height:auto}
+.graph svg{max-width:none;height:auto}
 .muted{color:#666}
 ul.notes li{margin:2px 0}
 `;

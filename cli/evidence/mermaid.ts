@@ -33,7 +33,7 @@ export function renderMermaid(graph: DrawnGraph): string {
     const red: number[] = [];
     graph.edges.forEach((e, i) => {
         const label = e.count > 1 && e.kind !== "holds" ? `${e.label} ×${e.count}` : e.label;
-        const arrow = e.kind === "conflicts" ? "-.-" : e.kind === "holds" ? "-->" : "==>";
+        const arrow = e.kind === "holds" ? "-.->" : "==>";
         out.push(`    ${e.from} ${arrow}|"${mermaidText(label)}"| ${e.to}`);
         if (e.conflict) {
             red.push(i);
