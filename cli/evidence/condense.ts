@@ -58,6 +58,8 @@ export interface DrawnGraph {
     /** Escalation edges of the analysis (before grouping). */
     escalationEdges: number;
     conflicts: number;
+    /** The drawn node of each node of the analysis. */
+    drawnIdOf: Map<string, string>;
 }
 
 export interface CondenseOptions {
@@ -294,5 +296,6 @@ export function condense(evidence: Evidence, options: CondenseOptions = {}): Dra
         principals: evidence.nodes.length,
         escalationEdges: escalation.length,
         conflicts: evidence.conflicts.length,
+        drawnIdOf: groupOf,
     };
 }

@@ -106,7 +106,7 @@ function setLabel(id: string, members: number): string {
     for (const [re, name] of SET_NAMES) {
         const m = id.match(re);
         if (m) {
-            return `${name} (${members})`;
+            return `${name(m)} (${members})`;
         }
     }
     return `${id} (${members})`;
