@@ -105,7 +105,7 @@ export function renderHtml(r: EvidenceReport, parts: HtmlParts): string {
     const holderRows = r.graph.nodes
         .filter((n) => n.kind !== "set" && (n.held.length > 0 || n.conflict))
         .map((n) => [
-            e(n.label) + (n.breakGlass ? ` <span class="muted">(break-glass: ${e(n.breakGlass)})</span>` : ""),
+            `<span data-node-kind="${e(n.kind)}">${e(n.label)}</span>` + (n.breakGlass ? ` <span class="muted">(break-glass: ${e(n.breakGlass)})</span>` : ""),
             n.held.map((h) => `<b>${e(h.duty)}</b>: ${e(h.witness)}`).join("<br>") || '<span class="muted">none</span>',
             e(n.reaches.filter((d) => !n.held.some((h) => h.duty === d)).join(", ")) || '<span class="muted">—</span>',
             n.conflict ? badge("violated") + (n.conflict === "holds" ? " holds a conflicting pair" : " can escalate into a conflicting pair") : badge("passed"),
