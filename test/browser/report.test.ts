@@ -92,20 +92,24 @@ describe("evidence report in a headless browser", function () {
         page.on("request", (r) => requests.push(r.url()));
         await page.goto(`file://${file}`, { waitUntil: "load" });
         const facts = (await page.evaluate(() => {
-            const text = (el: Element | null) => (el?.textContent ?? "").trim();
-            const rows = (id: string) => [...document.querySelectorAll(`#${id} tbody tr`)].map((tr) => [...tr.querySelectorAll("td")].map((td) => text(td)));
+            // Runs in the page; the test compiles without the DOM library, so its globals are untyped here.
+            /* eslint-disable @typescript-eslint/no-explicit-any */
+            const document = (globalThis as any).document;
+            const getComputedStyle = (globalThis as any).getComputedStyle;
+            const text = (el: any) => String(el?.textContent ?? "").trim();
+            const rows = (id: string) => [...document.querySelectorAll(`#${id} tbody tr`)].map((tr: any) => [...tr.querySelectorAll("td")].map((td: any) => text(td)));
             const graph = document.querySelector("#graph svg");
             const box = graph?.getBoundingClientRect();
             const badge = document.querySelector("#facts .status");
             return {
                 verdict: text(badge),
-                guarantees: [...document.querySelectorAll("[data-guarantee-status]")].map((li) => ({ guarantee: li.getAttribute("data-guarantee-status")!, status: text(li.querySelector(".status")) })),
+                guarantees: [...document.querySelectorAll("[data-guarantee-status]")].map((li: any) => ({ guarantee: li.getAttribute("data-guarantee-status")!, status: text(li.querySelector(".status")) })),
                 policyStatuses: document.querySelectorAll("#guarantees [data-policy-status] .status").length,
                 policyRows: document.querySelectorAll("#guarantees tbody tr").length,
-                svgNodes: [...document.querySelectorAll("#graph svg g.node")].map((g) => [...g.querySelectorAll("text")].map((t) => t.textContent).join("\n")),
+                svgNodes: [...document.querySelectorAll("#graph svg g.node")].map((g: any) => [...g.querySelectorAll("text")].map((t: any) => t.textContent).join("\n")),
                 svgPrincipalNodes: document.querySelectorAll("#graph svg g.node.principal").length,
                 graphBox: box ? { width: box.width, height: box.height } : null,
-                holders: [...document.querySelectorAll("#holders [data-node-kind]")].map((s) => ({ kind: s.getAttribute("data-node-kind")!, label: text(s) })),
+                holders: [...document.querySelectorAll("#holders [data-node-kind]")].map((s: any) => ({ kind: s.getAttribute("data-node-kind")!, label: text(s) })),
                 waiverRows: rows("waivers"),
                 approvalRows: rows("approvals"),
                 notes: document.querySelectorAll("#notes li").length,

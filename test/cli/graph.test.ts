@@ -12,7 +12,7 @@ import { condense, groupLabel } from "../../cli/evidence/condense";
 import { mermaidText, renderMermaid } from "../../cli/evidence/mermaid";
 import { dotString, renderDot } from "../../cli/evidence/dot";
 import { renderSvg } from "../../cli/evidence/svg";
-import { StackModel, StackResource } from "../../policypack/src/engine/stack-model";
+import type { StackResource } from "../../policypack/src/engine/stack-model";
 import type { DutyConfig } from "../../policypack/src/engine/duties/duties";
 import { noDutyEscalation } from "../../policypack/src/policies/separated-duties/no-duty-escalation";
 import { runStackPolicy, TestResource, urnOf } from "../harness/policy-harness";
@@ -20,8 +20,10 @@ import { denseTrustStack, toStackModel } from "../bench/stack-analysis";
 import { allow, APPROVE, DEPLOY, role, roleArn, trustArn } from "../engine/duties/builders";
 import { PRIMITIVES } from "../policies/escalation-corpus";
 
-function model(resources: TestResource[]): StackModel {
-    return StackModel.fromRecords(
+const lib = evidenceLib();
+
+function model(resources: TestResource[]) {
+    return lib.stackModel(
         resources.map(
             (r): StackResource => ({
                 urn: r.urn ?? urnOf(r.type, r.name),
@@ -36,7 +38,6 @@ function model(resources: TestResource[]): StackModel {
     );
 }
 
-const lib = evidenceLib();
 const defaults = (): DutyConfig =>
     Object.fromEntries(Object.entries(lib.dutyConfigOptions).map(([k, o]) => [k, (o as { default: unknown }).default])) as unknown as DutyConfig;
 
@@ -126,7 +127,7 @@ describe("sealed-infra graph", () => {
 
     it("condenses a 5,000-role dense-trust stack into a bounded picture in seconds", async function () {
         this.timeout(120_000);
-        const stack = toStackModel(denseTrustStack(5000));
+        const stack = lib.stackModel(toStackModel(denseTrustStack(5000)).resources);
         const started = process.hrtime.bigint();
         const evidence = lib.dutyGraphEvidence(stack, defaults());
         const drawn = condense(evidence, { maxNodes: 40 });
