@@ -40,16 +40,8 @@ export interface ResourceStatus {
     statuses: Record<string, Status>;
 }
 
-export interface WaiverEvidence {
-    policy: string;
-    /** The selector as configured: urn, type, name, tag, findingContains. */
-    selects: string;
-    reason: string;
-    approvedBy: string;
-    ticket?: string;
-    expires: string;
-    /** `in force` until the end of its expiry day (UTC), else `expired`. */
-    state: "in force" | "expired";
+/** A waiver of the pack config, validated as the pack validates it, and what it did in this check. */
+export interface WaiverEvidence extends EvidenceLib.WaiverEntryEvidence {
     /** Findings it turned into advisories in this check. */
     applied: number;
 }
@@ -115,38 +107,17 @@ export function graphOf(run: Pick<CheckRun, "report" | "snapshot">, options: Evi
     return lib.dutyGraphEvidence(model, dutyConfigOf(run.report, lib), options);
 }
 
-function waiversOf(report: PackReport, findings: JsonViolation[], today: string): WaiverEvidence[] {
-    const entries = report.appliedConfig["waivers"]?.properties?.entries;
-    if (!Array.isArray(entries)) {
+function waiversOf(report: PackReport, findings: JsonViolation[], lib: typeof EvidenceLib): WaiverEvidence[] {
+    const config = report.appliedConfig["waivers"]?.properties;
+    if (!config) {
         return [];
     }
-    return entries
-        .filter((e): e is Record<string, unknown> => e !== null && typeof e === "object")
-        .map((e) => {
-            const str = (k: string) => (typeof e[k] === "string" ? (e[k] as string) : "");
-            const tag = e.tag as { key?: string; value?: string } | undefined;
-            const selects = [
-                str("urn") && `urn ${str("urn")}`,
-                str("type") && `type ${str("type")}`,
-                str("name") && `name ${str("name")}`,
-                tag?.key ? `tag ${tag.key}${tag.value !== undefined ? `=${tag.value}` : ""}` : "",
-                str("findingContains") && `finding contains "${str("findingContains")}"`,
-            ].filter((s) => s !== "");
-            const expires = str("expires");
-            const applied = findings.filter(
-                (f) => f.policyName === str("policy") && f.waiver && f.waiver.expires === expires && f.waiver.approvedBy === str("approvedBy") && f.waiver.reason === str("reason"),
-            ).length;
-            return {
-                policy: str("policy"),
-                selects: selects.length > 0 ? selects.join(", ") : "every finding of the policy",
-                reason: str("reason"),
-                approvedBy: str("approvedBy"),
-                ...(str("ticket") ? { ticket: str("ticket") } : {}),
-                expires,
-                state: expires !== "" && expires >= today ? ("in force" as const) : ("expired" as const),
-                applied,
-            };
-        });
+    return lib.waiverEvidence(config, report.pack.policies.map((p) => p.name)).map((w) => ({
+        ...w,
+        applied: findings.filter(
+            (f) => f.policyName === w.policy && f.waiver && f.waiver.expires === w.expires && f.waiver.approvedBy === w.approvedBy && f.waiver.reason === w.reason,
+        ).length,
+    }));
 }
 
 export interface CollectOptions {
@@ -242,7 +213,7 @@ export function collectEvidence(run: CheckRun, options: CollectOptions): Evidenc
         findings,
         guarantees,
         resources,
-        waivers: waiversOf(report, findings.violations, now.toISOString().slice(0, 10)),
+        waivers: waiversOf(report, findings.violations, lib),
         approvals,
         graph,
         notes,

@@ -127,7 +127,7 @@ export function renderHtml(r: EvidenceReport, parts: HtmlParts): string {
         e(w.approvedBy),
         e(w.ticket ?? ""),
         e(w.expires),
-        badge(w.state),
+        badge(w.state) + (w.problem ? `<br>${e(w.problem)}` : ""),
         String(w.applied),
     ]);
 

@@ -96,7 +96,7 @@ export function renderMarkdown(r: EvidenceReport, mermaid: string, graphCaption:
     out.push(
         table(
             ["Policy", "Selects", "Reason", "Approved by", "Ticket", "Expires", "State", "Findings waived"],
-            r.waivers.map((w) => [c(w.policy), c(w.selects), c(w.reason), c(w.approvedBy), c(w.ticket ?? ""), c(w.expires), w.state, String(w.applied)]),
+            r.waivers.map((w) => [c(w.policy), c(w.selects), c(w.reason), c(w.approvedBy), c(w.ticket ?? ""), c(w.expires), c(w.problem ? `${w.state}: ${w.problem}` : w.state), String(w.applied)]),
             "The pack config has no waivers.",
         ),
     );

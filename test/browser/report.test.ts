@@ -175,7 +175,7 @@ describe("evidence report in a headless browser", function () {
             assert.ok(facts.svgNodes.some((n) => n.startsWith(name)), `${name} drawn`);
         }
         assert.equal(facts.waiverRows.length, 1);
-        assert.deepEqual(facts.waiverRows[0].slice(0, 5), ["ecr-tags-immutable", "name mutable-images", 'Legacy <repo> "mutable-images" until the migration & cut-over', "security@acme.example", "SEC-42"]);
+        assert.deepEqual(facts.waiverRows[0].slice(0, 5), ["ecr-tags-immutable", 'name "mutable-images"', 'Legacy <repo> "mutable-images" until the migration & cut-over', "security@acme.example", "SEC-42"]);
         assert.equal(facts.waiverRows[0][6], "in force");
         assert.equal(facts.waiverRows[0][7], "1");
         assert.equal(facts.approvalRows.length, 1);

@@ -116,6 +116,40 @@ describe("sealed-infra report", function () {
         assert.equal((/<ul id="notes" class="notes">([\s\S]*?)<\/ul>/.exec(html)![1].match(/<li>/g) ?? []).length, 2);
     });
 
+    it("lists every waiver with the state the pack gives it: in force, expired (its finding is mandatory again), invalid (with why)", async () => {
+        const config = path.join(dir, "three-waivers.json");
+        const entry = { approvedBy: "security@acme.example", ticket: "SEC-7", reason: "temporary exception for the migration" };
+        fs.writeFileSync(
+            config,
+            JSON.stringify({
+                waivers: {
+                    entries: [
+                        { ...entry, policy: "ecr-tags-immutable", name: "images", expires: inDays(10) },
+                        { ...entry, policy: "s3-versioning-enabled", name: "data", expires: inDays(-3) },
+                        { ...entry, policy: "images-pinned-by-digest", name: "web", expires: inDays(400) },
+                    ],
+                },
+            }),
+        );
+        const out = path.join(dir, "three-waivers.html");
+        assert.equal((await run("report", "--stack-export", VIOLATING, "--config", config, "--out", out)).code, 1);
+        const rows = [.../<table id="waivers">([\s\S]*?)<\/table>/.exec(fs.readFileSync(out, "utf8"))![1].matchAll(/<tr><td><code>([^<]+)<\/code><\/td>(.*)<\/tr>/g)].map((m) => ({
+            policy: m[1],
+            state: /class="status s-([a-z-]+)"/.exec(m[2])![1],
+            applied: /<td>(\d+)<\/td>$/.exec(m[2])![1],
+            row: m[2],
+        }));
+        assert.deepEqual(
+            rows.map((r) => [r.policy, r.state, r.applied]),
+            [
+                ["ecr-tags-immutable", "in-force", "1"],
+                ["s3-versioning-enabled", "expired", "0"],
+                ["images-pinned-by-digest", "invalid", "0"],
+            ],
+        );
+        assert.match(rows[2].row, /beyond the 90-day maximum \(maxDays\)/);
+    });
+
     it("digests the effective pack config: another config, another digest; the same config, the same digest", async () => {
         const digest = async (...extra: string[]) => {
             const out = path.join(dir, `d${Math.random().toString(36).slice(2)}.html`);

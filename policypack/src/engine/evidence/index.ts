@@ -7,6 +7,7 @@
 import { StackModel, StackResource } from "../stack-model";
 import { keyRing, maxApprovalDaysOf, ApproverKeyConfig } from "../release/approval";
 import { GUARANTEE_TITLES } from "../../framework/definition";
+import { isExpired, parseWaivers, WaiverConfig } from "../../framework/waivers";
 import { judgeApprovals, releaseNow, stackIdentity } from "../release/stack-approvals";
 
 export { dutyGraphEvidence, evidenceOf } from "../duties/evidence";
@@ -86,4 +87,43 @@ export function policyGuarantees(): { policy: string; guarantee: string; guarant
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { catalogue } = require("../../catalogue") as typeof import("../../catalogue");
     return catalogue.map((p) => ({ policy: p.name, guarantee: p.guarantee, guaranteeTitle: GUARANTEE_TITLES[p.guarantee], displayName: p.displayName }));
+}
+
+export interface WaiverEntryEvidence {
+    index: number;
+    policy: string;
+    /** What it selects: `name "legacy-logs"`, `type "aws:s3/bucket:Bucket", tag team=ops`, ... */
+    selects: string;
+    reason: string;
+    approvedBy: string;
+    ticket?: string;
+    expires: string;
+    /** `in force` through the end of its expiry day (UTC); `invalid` entries never apply (the waivers policy reports why). */
+    state: "in force" | "expired" | "invalid";
+    /** Why an invalid entry cannot be used. */
+    problem?: string;
+}
+
+/** The waivers of the `waivers` policy's config, validated as the pack validates them (same clock). */
+export function waiverEvidence(config: unknown, policyNames: readonly string[]): WaiverEntryEvidence[] {
+    return parseWaivers(config as Partial<WaiverConfig> | undefined, policyNames).map((w) => {
+        const selector = [
+            w.urn !== undefined ? `urn "${w.urn}"` : undefined,
+            w.type !== undefined ? `type "${w.type}"` : undefined,
+            w.name !== undefined ? `name "${w.name}"` : undefined,
+            w.tag !== undefined ? `tag ${w.tag.key}${w.tag.value !== undefined ? `=${w.tag.value}` : ""}` : undefined,
+            w.findingContains !== undefined ? `finding containing "${w.findingContains}"` : undefined,
+        ].filter((s): s is string => s !== undefined);
+        return {
+            index: w.index,
+            policy: String(w.policy ?? ""),
+            selects: selector.join(", ") || "no resource",
+            reason: String(w.reason ?? ""),
+            approvedBy: String(w.approvedBy ?? ""),
+            ...(w.ticket !== undefined ? { ticket: String(w.ticket) } : {}),
+            expires: String(w.expires ?? ""),
+            state: w.invalid !== undefined ? "invalid" : isExpired(w) ? "expired" : "in force",
+            ...(w.invalid !== undefined ? { problem: w.invalid } : {}),
+        };
+    });
 }
