@@ -172,7 +172,7 @@ describe("sealed-infra graph", () => {
             const dot = await run("graph", "--stack-export", exportFile, "--format", "dot");
             assert.match(dot.stdout, /^digraph "[^"]*" \{/);
             const svg = await run("graph", "--stack-export", exportFile, "--format", "svg");
-            assert.match(svg.stdout, /<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+            assert.match(svg.stdout, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
             assert.match(svg.stdout, /<\/svg>\n$/);
             const json = JSON.parse((await run("graph", "--stack-export", exportFile, "--format", "json")).stdout);
             assert.ok(Array.isArray(json.nodes) && Array.isArray(json.edges) && Array.isArray(json.conflicts));
