@@ -41,6 +41,7 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font
 .facts td:first-child{width:220px;font-weight:600;background:#fafbfc}
 .graph{overflow:auto;border:1px solid #d9dce1;padding:8px;background:#fff}
 .graph svg{max-width:none;height:auto}
+@media print{main{max-width:none;padding:0}.graph{overflow:visible;border:none}.graph svg{max-width:100%}tr{break-inside:avoid}}
 .muted{color:#666}
 ul.notes li{margin:2px 0}
 `;

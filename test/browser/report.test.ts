@@ -118,7 +118,11 @@ describe("evidence report in a headless browser", function () {
         })) as PageFacts;
         const full = path.join(SHOTS, `${name}.png`);
         await page.screenshot({ path: full, fullPage: true });
-        await page.locator("#graph").screenshot({ path: path.join(SHOTS, `${name}-graph.png`) });
+        // The graph at its natural size (the figure scrolls when the graph is wider than the page).
+        const width = await page.locator("#graph svg").evaluate((svg) => Math.ceil((svg as unknown as { getBoundingClientRect(): { width: number } }).getBoundingClientRect().width));
+        await page.setViewportSize({ width: Math.max(1400, width + 200), height: 1000 });
+        await page.addStyleTag({ content: "main{max-width:none}.graph{overflow:visible}" });
+        await page.locator("#graph svg").screenshot({ path: path.join(SHOTS, `${name}-graph.png`) });
         assert.ok(fs.statSync(full).size > 20_000, `${full} is a real picture`);
         // Nothing but the file itself was loaded: the report is self-contained.
         assert.deepEqual(requests.filter((u) => !u.startsWith("file://") && !u.startsWith("data:")), []);
