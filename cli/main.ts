@@ -58,7 +58,6 @@ async function check(programDir: string | undefined, opts: CheckOptions, io: Io)
     return countViolations(report).mandatory > 0 ? 1 : 0;
 }
 
-
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
     const info = packageInfo();
     let verbose = argv.includes("--verbose");
