@@ -14,7 +14,7 @@ import type { StackModel, StackResource } from "../stack-model";
 import { allowedServices, evaluate } from "../iam/evaluate";
 import { displayPattern } from "../iam/glob";
 import { findGrant } from "../rbac/model";
-import { DutyConfig, ResolvedDuties, ResolvedDuty, resolveDuties } from "./duties";
+import { DutyConfig, isBreakGlass, ResolvedDuties, ResolvedDuty, resolveDuties } from "./duties";
 import { GraphEdge, GraphNode, GraphOptions, memberEdge, PrincipalGraph, principalGraph, SetMember } from "./graph";
 
 export interface Holding {
@@ -437,4 +437,79 @@ export function dutyConfigKey(config: DutyConfig): string {
 
 export function dutyAnalysis(stack: StackModel, config: DutyConfig): DutyAnalysis {
     return stack.derive(`duty-analysis:${dutyConfigKey(config)}`, (m) => new DutyAnalysis(m, config));
+}
+
+/** Candidate names of a graph node for break-glass matching. */
+export function nodeNames(node: GraphNode): string[] {
+    const out: string[] = [];
+    if (node.principal) {
+        out.push(node.principal.name, node.principal.arn, node.principal.resource.name, node.principal.resource.urn);
+    }
+    if (node.subject) {
+        const s = node.subject;
+        out.push(s.kind === "ServiceAccount" ? `ServiceAccount:${s.namespace}/${s.name}` : `${s.kind}:${s.name}`);
+    }
+    return out;
+}
+
+/** The break-glass pattern that exempts the node, if any. */
+export function breakGlassOf(node: GraphNode, patterns: readonly string[]): string | undefined {
+    return patterns.length === 0 ? undefined : isBreakGlass(nodeNames(node), patterns);
+}
+
+/** Nodes whose own holdings duties-separated judges: AWS principals and Kubernetes subjects (not EKS access policies). */
+export function isHoldingSubject(node: GraphNode): boolean {
+    return (node.kind === "aws" || node.kind === "k8s") && !node.id.startsWith("eks:");
+}
+
+/** Nodes no-duty-escalation starts from: AWS roles and users, Kubernetes subjects (not groups or EKS access policies). */
+export function isEscalationStart(node: GraphNode): boolean {
+    return (node.kind === "aws" && node.principal!.kind !== "group") || (node.kind === "k8s" && !node.id.startsWith("eks:"));
+}
+
+/** The conflicting pairs of duties a node holds itself (what duties-separated reports). */
+export function heldConflicts(analysis: DutyAnalysis, node: GraphNode): { a: ResolvedDuty; b: ResolvedDuty }[] {
+    const held = analysis.holdings(node.id);
+    if (held.size < 2) {
+        return [];
+    }
+    return analysis.duties.conflicts.filter((c) => held.has(c.a.bit) && held.has(c.b.bit));
+}
+
+/** A conflicting pair a node reaches through escalation, with the shortest path to each duty. */
+export interface EscalationConflict {
+    a: ResolvedDuty;
+    b: ResolvedDuty;
+    toA: Reached;
+    toB: Reached;
+}
+
+/**
+ * The conflicting pairs a node can reach (its own duties plus those it escalates into) that it
+ * does not already hold directly (what no-duty-escalation reports), each with shortest paths.
+ */
+export function escalationConflicts(analysis: DutyAnalysis, node: GraphNode): EscalationConflict[] {
+    const own = analysis.mask(node.id);
+    const total = analysis.reachMask(node.id);
+    if (total === own) {
+        return [];
+    }
+    const has = (mask: number, bit: number) => (mask & (1 << bit)) !== 0;
+    const pairs = analysis.duties.conflicts.filter((c) => has(total, c.a.bit) && has(total, c.b.bit) && !(has(own, c.a.bit) && has(own, c.b.bit)));
+    if (pairs.length === 0) {
+        return [];
+    }
+    const paths = analysis.shortestPaths(
+        node.id,
+        [...new Set(pairs.flatMap((c) => [c.a, c.b]))],
+    );
+    const out: EscalationConflict[] = [];
+    for (const c of pairs) {
+        const toA = paths.get(c.a.bit);
+        const toB = paths.get(c.b.bit);
+        if (toA && toB) {
+            out.push({ a: c.a, b: c.b, toA, toB });
+        }
+    }
+    return out;
 }

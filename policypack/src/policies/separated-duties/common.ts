@@ -3,8 +3,6 @@
  * documents and references the analysis could not use, and break-glass matching.
  */
 import type { Findings, Subject } from "../../framework/findings";
-import { isBreakGlass } from "../../engine/duties/duties";
-import type { GraphNode } from "../../engine/duties/graph";
 import type { IamModel, Problem } from "../../engine/iam/model";
 import { RUNS_AS_ROLE } from "../../engine/iam/model";
 import { IAM_INSTANCE_PROFILE, IAM_MODEL_TYPES, KMS_KEY, KMS_KEY_POLICY, S3_BUCKET_POLICY, EKS_ACCESS_ENTRY, EKS_ACCESS_POLICY_ASSOCIATION, IAM_ROLES, IAM_USERS, IAM_GROUPS } from "../../engine/iam/types";
@@ -44,22 +42,7 @@ export const DUTY_GUARDS = [
     { types: K8S_RBAC_TYPES, paths: ["rules", "subjects", "roleRef", "aggregationRule"] },
 ] as const;
 
-/** Candidate names of a graph node for break-glass matching. */
-export function nodeNames(node: GraphNode): string[] {
-    const out: string[] = [];
-    if (node.principal) {
-        out.push(node.principal.name, node.principal.arn, node.principal.resource.name, node.principal.resource.urn);
-    }
-    if (node.subject) {
-        const s = node.subject;
-        out.push(s.kind === "ServiceAccount" ? `ServiceAccount:${s.namespace}/${s.name}` : `${s.kind}:${s.name}`);
-    }
-    return out;
-}
-
-export function breakGlassOf(node: GraphNode, patterns: readonly string[]): string | undefined {
-    return patterns.length === 0 ? undefined : isBreakGlass(nodeNames(node), patterns);
-}
+export { breakGlassOf, nodeNames } from "../../engine/duties/analysis";
 
 /**
  * Reports each problem once: unknown -> advisory "verified at update" (a violation at update),

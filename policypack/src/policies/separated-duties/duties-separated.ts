@@ -1,5 +1,5 @@
 import { stackPolicy } from "../../framework/definition";
-import { dutyAnalysis } from "../../engine/duties/analysis";
+import { dutyAnalysis, heldConflicts, isHoldingSubject } from "../../engine/duties/analysis";
 import { DutyConfig, dutyConfigOptions } from "../../engine/duties/duties";
 import { allProblems, breakGlassOf, DUTY_ANALYSIS_TYPES, DUTY_GUARDS, reportProblems, stackRoot } from "./common";
 
@@ -44,20 +44,14 @@ export const dutiesSeparated = stackPolicy<DutyConfig>({
             }
         }
         for (const node of analysis.graph.nodes.values()) {
-            if (node.kind !== "aws" && node.kind !== "k8s") {
+            if (!isHoldingSubject(node) || breakGlassOf(node, config.breakGlassPrincipals)) {
                 continue;
             }
-            if (node.id.startsWith("eks:") || breakGlassOf(node, config.breakGlassPrincipals)) {
-                continue;
-            }
-            const held = analysis.holdings(node.id);
-            if (held.size < 2) {
-                continue;
-            }
-            const pairs = analysis.duties.conflicts.filter((c) => held.has(c.a.bit) && held.has(c.b.bit));
+            const pairs = heldConflicts(analysis, node);
             if (pairs.length === 0) {
                 continue;
             }
+            const held = analysis.holdings(node.id);
             const parts = pairs.map((c) => `${c.a.name} (${held.get(c.a.bit)!.witness}) and ${c.b.name} (${held.get(c.b.bit)!.witness})`);
             const target = node.subject ? held.get(pairs[0].b.bit)!.grantedBy ?? node.report : node.report;
             if (!target) {

@@ -1,5 +1,5 @@
 import { stackPolicy } from "../../framework/definition";
-import { dutyAnalysis, formatPath } from "../../engine/duties/analysis";
+import { dutyAnalysis, escalationConflicts, formatPath, isEscalationStart } from "../../engine/duties/analysis";
 import { DutyConfig, dutyConfigOptions } from "../../engine/duties/duties";
 import { allProblems, breakGlassOf, DUTY_ANALYSIS_TYPES, DUTY_GUARDS, reportProblems } from "./common";
 
@@ -49,34 +49,14 @@ export const noDutyEscalation = stackPolicy<DutyConfig>({
     check(model, config, findings) {
         const analysis = dutyAnalysis(model, config);
         for (const node of analysis.graph.nodes.values()) {
-            const isStart = (node.kind === "aws" && node.principal!.kind !== "group") || (node.kind === "k8s" && !node.id.startsWith("eks:"));
-            if (!isStart || breakGlassOf(node, config.breakGlassPrincipals)) {
+            if (!isEscalationStart(node) || breakGlassOf(node, config.breakGlassPrincipals)) {
                 continue;
             }
-            const own = analysis.mask(node.id);
-            const total = analysis.reachMask(node.id);
-            if (total === own) {
-                continue;
-            }
-            const has = (mask: number, bit: number) => (mask & (1 << bit)) !== 0;
-            const pairs = analysis.duties.conflicts.filter(
-                (c) => has(total, c.a.bit) && has(total, c.b.bit) && !(has(own, c.a.bit) && has(own, c.b.bit)),
-            );
-            if (pairs.length === 0) {
-                continue;
-            }
-            const wanted = [...new Set(pairs.flatMap((c) => [c.a, c.b]))];
-            const paths = analysis.shortestPaths(node.id, wanted);
             const lines: string[] = [];
             let firstEdgeVia = undefined as typeof node.report;
-            for (const c of pairs) {
-                const a = paths.get(c.a.bit);
-                const b = paths.get(c.b.bit);
-                if (!a || !b) {
-                    continue;
-                }
-                lines.push(`${c.a.name} and ${c.b.name}: ${formatPath(node, a)}; ${formatPath(node, b)}`);
-                firstEdgeVia ??= (b.path[0] ?? a.path[0])?.edge.via;
+            for (const c of escalationConflicts(analysis, node)) {
+                lines.push(`${c.a.name} and ${c.b.name}: ${formatPath(node, c.toA)}; ${formatPath(node, c.toB)}`);
+                firstEdgeVia ??= (c.toB.path[0] ?? c.toA.path[0])?.edge.via;
             }
             if (lines.length === 0) {
                 continue;
