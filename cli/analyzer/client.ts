@@ -228,7 +228,7 @@ export async function preparePack(
         for (const [name, c] of Object.entries(applied)) {
             const pc = new pb.PolicyConfig();
             pc.setEnforcementlevel(enforcementLevelNumber(c.enforcementLevel) as analyzerPbTypes.EnforcementLevel);
-            pc.setProperties(structPb.Struct.fromJavaScript(c.properties as Record<string, any>));
+            pc.setProperties(structPb.Struct.fromJavaScript(c.properties as Parameters<typeof structPb.Struct.fromJavaScript>[0]));
             map.set(name, pc);
         }
         await pack.call("configure", req, "Configure");

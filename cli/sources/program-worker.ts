@@ -25,9 +25,8 @@ import { installOfflineInvokes, OfflineInvokes } from "./offline-invokes";
 import { invokeResult } from "./plausible";
 import { Recorder, STACK_REFERENCE_TYPE, stackReferenceState } from "./recorder";
 import type { WorkerRequest, WorkerResult } from "./worker-protocol";
+import type { Untyped as Any } from "./untyped";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
 type Callback = (err: unknown, resp?: unknown) => void;
 
 /**

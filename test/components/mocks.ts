@@ -136,7 +136,6 @@ export function installMocks(): Recorder {
         false,
     );
     // Wrap the mock monitor to see the resource options, which the mocks API does not pass on.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const settings = require("@pulumi/pulumi/runtime/settings");
     const monitor = settings.getMonitor();
     const register = monitor.registerResource.bind(monitor);
@@ -171,7 +170,6 @@ export function mocksInstalled(): boolean {
 
 /** Waits until every outstanding registration and apply has finished. */
 export async function settle(): Promise<void> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
 }
 

@@ -5,8 +5,8 @@
  */
 import { strict as assert } from "assert";
 import { analyzeWith, launchPolicyPack } from "../../cli/analyzer/client";
-import { deserializationShared } from "../../policypack/src/engine/sdk-memo";
-import { stackChannelInstalled } from "../../policypack/src/engine/stack-channel";
+import { deserializationShared } from "../../policypack/src/sdk/sdk-memo";
+import { stackChannelInstalled } from "../../policypack/src/sdk/stack-channel";
 import { awsProvider, PACK_DIR, resource, rootStack, snapshot, urn } from "../protocol/helpers";
 
 describe("pack integration with @pulumi/policy", function () {

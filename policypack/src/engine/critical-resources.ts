@@ -9,7 +9,7 @@ import { designationOf, KEY_DESIGNATION_TAGS, StoreDesignationConfig } from "./d
 import { s3ChildrenByBucket } from "./joins";
 import { designatedStores, externalStoreReason, sdkName, storeIndex } from "./s3-store";
 import { CLOUDTRAIL_TRAILS, ECR_REPOSITORY, KMS_KEYS, S3_BUCKET_VERSIONING } from "./resource-types";
-import type { StackModel, StackResource } from "./stack-model";
+import type { StackModel, StackResource } from "../sdk/stack-model";
 
 export interface Critical {
     resource: StackResource;

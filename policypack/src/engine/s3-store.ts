@@ -10,7 +10,8 @@
  * (unknown in preview, or unreadable), and each policy decides what that means for its guarantee.
  */
 import { containsUnknown, read, readArray, readBoolean, readString, Read } from "../framework/values";
-import { globMatch, storeDesignation, StoreDesignationConfig } from "./designation";
+import { storeDesignation, StoreDesignationConfig } from "./designation";
+import { globMatch } from "../shared/glob";
 import { s3ChildrenByBucket, trailsByBucket } from "./joins";
 import {
     S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
@@ -22,7 +23,7 @@ import {
     S3_BUCKET_PUBLIC_ACCESS_BLOCK,
     S3_BUCKETS,
 } from "./resource-types";
-import type { StackModel, StackResource } from "./stack-model";
+import type { StackModel, StackResource } from "../sdk/stack-model";
 
 type Children = ReturnType<typeof s3ChildrenByBucket>;
 
@@ -106,7 +107,7 @@ export function externalStoreReason(child: StackResource, config: StoreDesignati
     if (name.state !== "known") {
         return undefined;
     }
-    const pattern = config.designatedStoreNamePatterns.find((p) => globMatch(name.value, p));
+    const pattern = config.designatedStoreNamePatterns.find((p) => globMatch(p, name.value));
     return pattern === undefined ? undefined : `its bucket "${name.value}" matches designatedStoreNamePatterns "${pattern}"`;
 }
 

@@ -16,9 +16,11 @@
  */
 import type { ConfigOption } from "../../framework/definition";
 import { read } from "../../framework/values";
-import { globMatch, StoreDesignationConfig, storeDesignation, storeDesignationOptions, hasTag, TAG_PURPOSE, TAG_STORE } from "../designation";
+import { StoreDesignationConfig, storeDesignation, storeDesignationOptions } from "../designation";
+import { hasTag, TAG_PURPOSE, TAG_STORE } from "../../framework/tags";
+import { globMatch } from "../../shared/glob";
 import { S3_BUCKETS } from "../resource-types";
-import type { StackModel } from "../stack-model";
+import type { StackModel } from "../../sdk/stack-model";
 import { expandActionPattern } from "../iam/catalogue";
 import { hasWildcard, SEG } from "../iam/glob";
 
@@ -292,7 +294,7 @@ function designatedArns(stack: StackModel, token: string, config: DutyConfig): s
                 fromTrails.has(g.urn) ||
                 hasTag(g, TAG_STORE, "audit-logs") ||
                 hasTag(g, TAG_PURPOSE, "audit-logs") ||
-                config.auditLogGroupNamePatterns.some((p) => globMatch(g.name, p) || (physical !== undefined && globMatch(physical, p)));
+                config.auditLogGroupNamePatterns.some((p) => globMatch(p, g.name) || (physical !== undefined && globMatch(p, physical)));
             if (audit) {
                 // The group (whose ARN ends in ":*") and its streams; SEG keeps each within its segment.
                 const base = `arn:aws:logs:${SEG}:${SEG}:log-group:${physical ?? SEG}`;

@@ -24,18 +24,14 @@
  * each member (same length in paths); `expandedEdgesOf` gives that per-target view.
  */
 import { read, readString } from "../../framework/values";
-import type { StackModel, StackResource } from "../stack-model";
-import { Context } from "../iam/conditions";
-import { Condition, documentOf, Statement } from "../iam/document";
-import { allowApplies, decisionForEveryResource, evaluate, PermissionInputs } from "../iam/evaluate";
-import { accountOfEntry, IamModel, iamModel, IamPrincipal, ManagedPolicyRecord, RUNS_AS_ROLE } from "../iam/model";
-import { awsManagedPolicyDocument } from "../iam/managed-policies";
-import { parsePolicyDocument } from "../iam/document";
-import { evaluateConditions } from "../iam/conditions";
+import type { StackModel, StackResource } from "../../sdk/stack-model";
 import { ArnIndex } from "../iam/arn-index";
+import { Context, evaluateConditions, widenVariables } from "../iam/conditions";
+import { Condition, documentOf, parsePolicyDocument, Statement } from "../iam/document";
+import { actionMatches, allowApplies, allowedServices, decisionForEveryResource, evaluate, PermissionInputs } from "../iam/evaluate";
 import { globMatches, hasWildcard, SEG } from "../iam/glob";
-import { widenVariables } from "../iam/conditions";
-import { actionMatches, allowedServices } from "../iam/evaluate";
+import { awsManagedPolicyDocument } from "../iam/managed-policies";
+import { accountOfEntry, IamModel, iamModel, IamPrincipal, ManagedPolicyRecord, RUNS_AS_ROLE } from "../iam/model";
 import { EKS_ACCESS_ENTRY, EKS_ACCESS_POLICY_ASSOCIATION } from "../iam/types";
 import { findGrant, K8sGrant, K8sRule, K8sSubject, makeSubject, RbacModel, rbacModel, BUILTIN_CLUSTER_ROLES } from "../rbac/model";
 

@@ -11,8 +11,8 @@
  * or fail closed instead of passing silently.
  */
 import { isUnknown, read, readArray, readString } from "../../framework/values";
-import { hasTag, tagsOf, TAG_PURPOSE, TAG_STORE } from "../designation";
-import type { StackModel, StackResource } from "../stack-model";
+import { hasTag, tagsOf, TAG_PURPOSE, TAG_STORE } from "../../framework/tags";
+import type { StackModel, StackResource } from "../../sdk/stack-model";
 import { Context } from "./conditions";
 import { ParsedDocument, parsePolicyDocument, PolicySource, PrincipalSpec, Statement } from "./document";
 import type { PermissionInputs } from "./evaluate";

@@ -15,7 +15,7 @@ import {
     storeIndex,
 } from "../../engine/s3-store";
 import { S3_BUCKET, S3_BUCKET_LIFECYCLE, S3_BUCKETS } from "../../engine/resource-types";
-import type { StackModel, StackResource } from "../../engine/stack-model";
+import type { StackModel, StackResource } from "../../sdk/stack-model";
 
 interface Config extends StoreDesignationConfig {
     minRetentionDays: number;

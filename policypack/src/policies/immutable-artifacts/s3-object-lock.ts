@@ -4,7 +4,7 @@ import { describe, readString } from "../../framework/values";
 import { StoreDesignationConfig, storeDesignationOptions } from "../../engine/designation";
 import { DefaultRetention, designatedStores, externalStoreReason, lockOf, retentionPeriod, retentionsOfConfig, storeIndex } from "../../engine/s3-store";
 import { S3_BUCKET, S3_BUCKET_OBJECT_LOCK, S3_BUCKETS } from "../../engine/resource-types";
-import type { StackModel, StackResource } from "../../engine/stack-model";
+import type { StackModel, StackResource } from "../../sdk/stack-model";
 
 interface Config extends StoreDesignationConfig {
     minRetentionDays: number;

@@ -22,7 +22,7 @@ import {
     S3_BUCKET_PUBLIC_ACCESS_BLOCK,
     S3_BUCKETS,
 } from "../../engine/resource-types";
-import type { StackModel, StackResource } from "../../engine/stack-model";
+import type { StackModel, StackResource } from "../../sdk/stack-model";
 
 interface Config extends StoreDesignationConfig {
     acceptAccountPublicAccessBlock: boolean;
