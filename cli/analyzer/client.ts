@@ -36,7 +36,7 @@ import { emptyPb, pb, structPb } from "./proto";
 import { buildAnalyzeRequest, encodeAnalyzeStackRequest, fromStruct, ResourceIndex } from "./serialize";
 
 export { launchHistory, launchPolicyPack, livePackPids } from "./launch";
-export type { LaunchedPack, LaunchOptions, PackLogLine } from "./launch";
+export type { LaunchedPack, PackLogLine } from "./launch";
 
 export interface RunPackOptions {
     packDir: string; // directory containing PulumiPolicy.yaml
@@ -53,7 +53,7 @@ export interface RunPackOptions {
 }
 
 /** The variable `sealed-infra check` sets for the pack (the pack's framework/findings.ts reads it). */
-export const OFFLINE_CHECK_ENV = "SEALED_INFRA_OFFLINE_CHECK";
+const OFFLINE_CHECK_ENV = "SEALED_INFRA_OFFLINE_CHECK";
 
 /** A remediation the pack applied (or would apply) to a resource's inputs. */
 export interface RemediationRecord {

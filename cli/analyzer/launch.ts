@@ -597,6 +597,3 @@ function formatSeconds(ms: number): string {
     return `${+(ms / 1000).toFixed(2)} s`;
 }
 
-export function packDisplayDir(packDir: string): string {
-    return path.relative(process.cwd(), path.resolve(packDir)) || ".";
-}

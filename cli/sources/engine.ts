@@ -21,7 +21,7 @@
  */
 import { createHash } from "crypto";
 import { isValidUrn, urnName, urnQualifiedType, urnStackProject, urnType } from "../urn";
-export { isValidUrn, urnName, urnQualifiedType, urnStackProject, urnType };
+export { isValidUrn, urnQualifiedType, urnStackProject, urnType };
 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 export const PROVIDER_TYPE_PREFIX = "pulumi:providers:";

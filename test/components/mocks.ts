@@ -107,7 +107,6 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
     return out;
 }
 
-let installed = false;
 
 /** Installs the mocks (idempotent within a file's lifetime; re-installs if another file replaced them). */
 export function installMocks(): Recorder {
@@ -159,13 +158,8 @@ export function installMocks(): Recorder {
             callback(err, res);
         });
     };
-    installed = true;
     recorder.reset();
     return recorder;
-}
-
-export function mocksInstalled(): boolean {
-    return installed;
 }
 
 /** Waits until every outstanding registration and apply has finished. */

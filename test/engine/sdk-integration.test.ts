@@ -1,6 +1,6 @@
 /**
- * The pack's two integrations with @pulumi/policy internals (engine/sdk-memo.ts and
- * engine/stack-channel.ts) are performance only: they must install against the SDK version we
+ * The pack's two integrations with @pulumi/policy internals (sdk/sdk-memo.ts and
+ * sdk/stack-channel.ts) are performance only: they must install against the SDK version we
  * ship with, and the pack must say so on stderr if a future SDK makes them fall back.
  */
 import { strict as assert } from "assert";

@@ -93,10 +93,6 @@ export function parseImageReference(input: string): ParsedImage {
     return { ok: true, image: { registry, implicitRegistry, repository, tag, digest } };
 }
 
-export function isDigestPinned(image: ImageReference): boolean {
-    return image.digest !== undefined;
-}
-
 /**
  * Registry allow-list match. Patterns are hosts (with optional port) where `*` matches one or more
  * characters within a dot-separated label, e.g. `*.dkr.ecr.*.amazonaws.com`, `ghcr.io`.

@@ -860,10 +860,6 @@ export function accountOfEntry(entry: string): string | undefined {
     return /^arn:[^:]+:iam::(\d{12}):root$/.exec(entry)?.[1];
 }
 
-export function principalSpecIsEmpty(spec: PrincipalSpec): boolean {
-    return !spec.any && spec.aws.length === 0 && spec.service.length === 0 && spec.federated.length === 0 && spec.canonicalUser.length === 0;
-}
-
 /** The IAM model of a stack, built once per AnalyzeStack. */
 export function iamModel(stack: StackModel): IamModel {
     return stack.derive("iam-model", (m) => new IamModel(m));

@@ -12,7 +12,7 @@ import { ApprovalContext, ApprovalVerdict, evaluateApproval, SignedApproval } fr
 
 /** The component type that carries an approval into the stack. */
 export const APPROVED_RELEASE_TYPE = "sealed-infra:release:ApprovedRelease";
-export { ROOT_STACK_TYPE, stackIdentity } from "../../framework/stack-identity";
+export { stackIdentity } from "../../framework/stack-identity";
 
 export type CarriedApproval =
     | { resource: StackResource; state: "known"; approval: SignedApproval }

@@ -186,5 +186,3 @@ function checkVersioningResource(v: StackResource, config: Config, findings: Fin
         }
     }
 }
-
-export type { StackModel };
