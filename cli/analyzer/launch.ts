@@ -18,7 +18,6 @@
  * The engine has no timeout for the port line; ours (`timeoutMs`) keeps `check` from hanging.
  */
 import { ChildProcess, spawn } from "child_process";
-import * as path from "path";
 import { CheckError } from "../model";
 import { loadPolicyPackProject, PolicyPackProject } from "./project";
 import { AnalyzerClient, emptyPb, grpc, isServiceError, isUnimplemented, newAnalyzerClient, unary } from "./proto";

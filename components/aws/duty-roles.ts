@@ -29,6 +29,7 @@ import {
     IAM_WRITE_ACTIONS,
     KEY_ADMIN_ACTIONS,
 } from "./duties";
+import { globMatch, IAM_ACTION } from "../glob";
 
 export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
@@ -603,15 +604,10 @@ function readArtifacts(ctx: AwsContext, bucketArns: pulumi.Input<pulumi.Input<st
 /** True when an action pattern may match an IAM action that is not a read. */
 export function mayWriteIam(action: string): boolean {
     const [service, name = ""] = action.toLowerCase().split(":", 2);
-    if (!globMatches(service, "iam")) {
+    if (!globMatch(service, "iam", IAM_ACTION)) {
         return false;
     }
     return !["get", "list", "generate", "simulate"].some((read) => name.startsWith(read));
-}
-
-function globMatches(pattern: string, value: string): boolean {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
-    return re.test(value);
 }
 
 /**

@@ -10,11 +10,9 @@
 import type { ConfigOption } from "../framework/definition";
 import { read } from "../framework/values";
 import { globMatch } from "../shared/glob";
-import { Taggable, tagsOf, TAG_PURPOSE, TAG_STORE } from "../framework/tags";
+import { STORE_KINDS, StoreKind, Taggable, tagsOf, TAG_PURPOSE, TAG_STORE } from "../framework/tags";
 
 
-export type StoreKind = "artifacts" | "audit-logs";
-export const STORE_KINDS: readonly StoreKind[] = ["artifacts", "audit-logs"];
 
 
 export interface StoreDesignationConfig {

@@ -11,7 +11,8 @@
  */
 import { containsUnknown, read, readArray, readBoolean, readString, Read } from "../framework/values";
 import { storeDesignation, StoreDesignationConfig } from "./designation";
-import { globMatch } from "../shared/glob";
+import { principalIsEveryone } from "./iam/document";
+import { globMatch, IAM_ARN } from "../shared/glob";
 import { s3ChildrenByBucket, trailsByBucket } from "./joins";
 import {
     S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
@@ -548,16 +549,6 @@ function secureTransportCondition(condition: unknown): string {
     return "ok";
 }
 
-function principalIsEveryone(principal: unknown): boolean {
-    if (principal === "*") {
-        return true;
-    }
-    if (principal !== null && typeof principal === "object" && !Array.isArray(principal)) {
-        return asList((principal as Record<string, unknown>).AWS).includes("*");
-    }
-    return false;
-}
-
 /** Whether resource patterns cover the bucket ARN and its object ARNs. */
 function coverage(patterns: readonly string[], bucketName?: string): { bucket: boolean; objects: boolean } {
     let bucket = false;
@@ -572,8 +563,8 @@ function coverage(patterns: readonly string[], bucketName?: string): { bucket: b
         }
         const rest = m[1];
         if (bucketName !== undefined) {
-            bucket ||= iamGlob(bucketName, rest);
-            objects ||= iamGlob(`${bucketName}/any/key`, rest) && iamGlob(`${bucketName}/k`, rest);
+            bucket ||= globMatch(rest, bucketName, IAM_ARN);
+            objects ||= globMatch(rest, `${bucketName}/any/key`, IAM_ARN) && globMatch(rest, `${bucketName}/k`, IAM_ARN);
         } else {
             // Bucket name unknown: judge the shape (AWS rejects resources of other buckets anyway).
             bucket ||= !rest.includes("/");
@@ -583,11 +574,6 @@ function coverage(patterns: readonly string[], bucketName?: string): { bucket: b
     return { bucket, objects };
 }
 
-/** IAM ARN wildcards: `*` any run of characters (including `/`), `?` one character. */
-function iamGlob(value: string, pattern: string): boolean {
-    const re = new RegExp("^" + pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$");
-    return re.test(value);
-}
 
 /** True when an unknown sentinel occurs anywhere inside a (parsed) value. */
 export function containsUnknownDeep(value: unknown, depth = 0): boolean {

@@ -2,13 +2,20 @@
  * Designation tags: components tag what they build (`sealed-infra:store = artifacts|audit-logs`,
  * `sealed-infra:duty = deployer|approver|auditor`, `sealed-infra:purpose = release-approval`), and
  * policies, waivers and the analyses read them here. components/common.ts holds the same names
- * (components never import the pack); test/duty-lists.test.ts proves the two equal.
+ * (components never import the pack); test/shared-copies.test.ts proves the two equal.
  */
 import { isUnknown, read, Read } from "./values";
 
 export const TAG_STORE = "sealed-infra:store";
 export const TAG_DUTY = "sealed-infra:duty";
 export const TAG_PURPOSE = "sealed-infra:purpose";
+
+/** Values of the designation tags. */
+export type StoreKind = "artifacts" | "audit-logs";
+export const STORE_KINDS: readonly StoreKind[] = ["artifacts", "audit-logs"];
+export type Duty = "deployer" | "approver" | "auditor";
+export const DUTIES: readonly Duty[] = ["deployer", "approver", "auditor"];
+export const PURPOSE_RELEASE_APPROVAL = "release-approval";
 
 /** Anything with a name and raw props (a ResourceSubject or a StackResource). */
 export interface Taggable {

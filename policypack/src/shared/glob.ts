@@ -28,9 +28,9 @@ export const SEG = "\u0001";
 
 /** Plain names and paths: `*` only, case-sensitive. */
 export const PLAIN: GlobOptions = {};
-/** IAM ARNs: `*` and `?`, case-sensitive. */
+/** IAM ARNs: `*` and `?`, case-sensitive. @public (the presets are shared by the pack and the components' copy) */
 export const IAM_ARN: GlobOptions = { questionMark: true };
-/** IAM actions: `*` and `?`, without case. */
+/** IAM actions: `*` and `?`, without case. @public (the presets are shared by the pack and the components' copy) */
 export const IAM_ACTION: GlobOptions = { questionMark: true, caseInsensitive: true };
 
 const cache = new Map<string, RegExp>();
@@ -79,9 +79,4 @@ export function globMatch(pattern: string, value: string, options: GlobOptions =
         return pattern === value;
     }
     return globRegExp(pattern, options).test(value);
-}
-
-/** Whether any of `patterns` matches `value`; the first that does, else undefined. */
-export function firstMatch(patterns: readonly string[], value: string, options: GlobOptions = PLAIN): string | undefined {
-    return patterns.find((p) => globMatch(p, value, options));
 }
