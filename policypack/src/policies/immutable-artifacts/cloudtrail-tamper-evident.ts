@@ -3,7 +3,8 @@ import type { Findings } from "../../framework/findings";
 import { describe, read, readArray, readBoolean, readString, Read } from "../../framework/values";
 import { globMatch } from "../../shared/glob";
 import { linkedByProperty, s3BucketKeys } from "../../engine/joins";
-import { lockOf, storeIndex } from "../../engine/s3-store";
+import { lockOf } from "../../engine/s3/object-lock";
+import { storeIndex } from "../../engine/s3/store";
 import { CLOUDTRAIL_TRAIL, CLOUDTRAIL_TRAILS, S3_BUCKET, S3_BUCKETS } from "../../engine/resource-types";
 import type { StackModel, StackResource } from "../../sdk/stack-model";
 

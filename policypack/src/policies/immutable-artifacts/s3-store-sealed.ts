@@ -2,18 +2,9 @@ import { stackPolicy } from "../../framework/definition";
 import type { Findings } from "../../framework/findings";
 import { readBoolean, readJson, readString } from "../../framework/values";
 import { StoreDesignationConfig, storeDesignationOptions } from "../../engine/designation";
-import {
-    bucketNameOf,
-    bucketPoliciesOf,
-    containsUnknownDeep,
-    deniesInsecureTransport,
-    designatedStores,
-    externalStoreReason,
-    PUBLIC_ACCESS_FLAGS,
-    PublicAccessSource,
-    publicAccessOf,
-    storeIndex,
-} from "../../engine/s3-store";
+import { bucketPoliciesOf, deniesInsecureTransport } from "../../engine/s3/bucket-policy";
+import { PUBLIC_ACCESS_FLAGS, PublicAccessSource, publicAccessOf } from "../../engine/s3/public-access";
+import { bucketNameOf, containsUnknownDeep, designatedStores, externalStoreReason, storeIndex } from "../../engine/s3/store";
 import {
     S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
     S3_BUCKET,
