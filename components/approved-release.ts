@@ -19,8 +19,16 @@
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
-import { ArgValidator, InvalidArgumentError, LABEL_PURPOSE, PURPOSE_RELEASE_APPROVAL, isPlain } from "./common";
-import { RELEASE_APPROVAL_GROUP, RELEASE_APPROVAL_KIND, RELEASE_APPROVAL_VERSION } from "./kubernetes/duty-namespace";
+import {
+    ArgValidator,
+    InvalidArgumentError,
+    LABEL_PURPOSE,
+    PURPOSE_RELEASE_APPROVAL,
+    RELEASE_APPROVAL_GROUP,
+    RELEASE_APPROVAL_KIND,
+    RELEASE_APPROVAL_VERSION,
+    isPlain,
+} from "./common";
 
 /** The component's type token; the pack finds approvals by it. */
 export const APPROVED_RELEASE_TYPE = "sealed-infra:release:ApprovedRelease";
@@ -228,7 +236,6 @@ export class ApprovedRelease extends pulumi.ComponentResource {
                 throw v.error(`releaseApproval.name "${objectName}" must be a lowercase DNS name`);
             }
             // Loaded lazily so that AWS-only programs never load the Kubernetes SDK.
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
             const k8sSdk = require("@pulumi/kubernetes") as typeof k8s;
             this.#releaseApproval = new k8sSdk.apiextensions.CustomResource(
                 `${name}-release-approval`,

@@ -44,6 +44,11 @@ export type Duty = "deployer" | "approver" | "auditor";
 export type Integer = number;
 export const PURPOSE_RELEASE_APPROVAL = "release-approval";
 
+/** The ReleaseApproval custom resource (DutyNamespace defines it, ApprovedRelease writes it). */
+export const RELEASE_APPROVAL_GROUP = "sealed-infra.io";
+export const RELEASE_APPROVAL_VERSION = "v1alpha1";
+export const RELEASE_APPROVAL_KIND = "ReleaseApproval";
+
 /** Tags as the AWS provider takes them. */
 export type TagsInput = pulumi.Input<Record<string, pulumi.Input<string>>>;
 
@@ -263,7 +268,6 @@ export interface AwsContextArgs {
 
 export function awsContext(parent: pulumi.Resource, overrides: AwsContextArgs = {}): AwsContext {
     // Loaded lazily so the Kubernetes components never load the AWS SDK.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const aws = require("@pulumi/aws") as typeof import("@pulumi/aws");
     const invokeOpts = { parent };
     return {

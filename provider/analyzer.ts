@@ -24,7 +24,6 @@ import { Analyzer, AnalyzeResult, Dependency, InputOutput, PropertyDefinition } 
 
 // The TypeScript instance the Analyzer uses (its shim prefers the installed `typescript`), so that
 // types, flags and syntax kinds agree.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const ts: typeof tsTypes = require("@pulumi/pulumi/typescript-shim");
 
 /** The Analyzer's context argument, as its methods pass it along. */
@@ -268,7 +267,6 @@ function externalSdkType(type: tsTypes.Type): ExternalType | undefined {
 
 /** The modules of the resource classes an SDK module exports (from their `__pulumiType`). */
 function resourceModules(modulePath: string): Set<string> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const exported = require(modulePath) as Record<string, unknown>;
     const modules = new Set<string>();
     for (const key of Object.keys(exported)) {

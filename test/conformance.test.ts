@@ -51,7 +51,6 @@ describe("policy catalogue conformance", () => {
 
     for (const file of files.filter((f) => !SHARED_HELPERS.has(f))) {
         it(`${file}: one definition, named after the file, in its guarantee's folder, registered, tested, documented`, () => {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
             const defs = definitionsOf(require(path.join(POLICIES, file)));
             assert.equal(defs.length, 1, `${file} exports ${defs.length} policy definitions`);
             const [def] = defs;
@@ -74,7 +73,6 @@ describe("policy catalogue conformance", () => {
 
     it("the shared helpers define no policy", () => {
         for (const file of SHARED_HELPERS) {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
             assert.deepEqual(definitionsOf(require(path.join(POLICIES, file))), [], file);
         }
     });

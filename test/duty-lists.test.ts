@@ -22,7 +22,7 @@ import {
 import { DutyConfig, dutyConfigOptions, resolveDuties } from "../policypack/src/engine/duties/duties";
 import { expandActionPattern } from "../policypack/src/engine/iam/catalogue";
 import { hasWildcard } from "../policypack/src/engine/iam/glob";
-import { StackModel } from "../policypack/src/engine/stack-model";
+import { StackModel } from "../policypack/src/sdk/stack-model";
 import { installMocks, json, record } from "./components/mocks";
 
 /** Defaults, with every designation token resolving to one resource so scoped duty actions count. */

@@ -36,7 +36,7 @@ import { emptyPb, pb, structPb } from "./proto";
 import { buildAnalyzeRequest, encodeAnalyzeStackRequest, fromStruct, ResourceIndex } from "./serialize";
 
 export { launchHistory, launchPolicyPack, livePackPids } from "./launch";
-export type { LaunchedPack, LaunchOptions, PackLogLine } from "./launch";
+export type { LaunchedPack, PackLogLine } from "./launch";
 
 export interface RunPackOptions {
     packDir: string; // directory containing PulumiPolicy.yaml
@@ -53,7 +53,7 @@ export interface RunPackOptions {
 }
 
 /** The variable `sealed-infra check` sets for the pack (the pack's framework/findings.ts reads it). */
-export const OFFLINE_CHECK_ENV = "SEALED_INFRA_OFFLINE_CHECK";
+const OFFLINE_CHECK_ENV = "SEALED_INFRA_OFFLINE_CHECK";
 
 /** A remediation the pack applied (or would apply) to a resource's inputs. */
 export interface RemediationRecord {
@@ -228,7 +228,7 @@ export async function preparePack(
         for (const [name, c] of Object.entries(applied)) {
             const pc = new pb.PolicyConfig();
             pc.setEnforcementlevel(enforcementLevelNumber(c.enforcementLevel) as analyzerPbTypes.EnforcementLevel);
-            pc.setProperties(structPb.Struct.fromJavaScript(c.properties as Record<string, any>));
+            pc.setProperties(structPb.Struct.fromJavaScript(c.properties as Parameters<typeof structPb.Struct.fromJavaScript>[0]));
             map.set(name, pc);
         }
         await pack.call("configure", req, "Configure");

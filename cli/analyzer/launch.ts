@@ -18,7 +18,6 @@
  * The engine has no timeout for the port line; ours (`timeoutMs`) keeps `check` from hanging.
  */
 import { ChildProcess, spawn } from "child_process";
-import * as path from "path";
 import { CheckError } from "../model";
 import { loadPolicyPackProject, PolicyPackProject } from "./project";
 import { AnalyzerClient, emptyPb, grpc, isServiceError, isUnimplemented, newAnalyzerClient, unary } from "./proto";
@@ -307,7 +306,29 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null): strin
 
 // ------------------------------------------------------------------------------------------------
 
+/**
+ * Launches a policy pack the way the Pulumi CLI does and connects to it: resolve the command, spawn
+ * the process, read the port it prints first, dial it, and hand back the RPC handle.
+ */
 export async function launchPolicyPack(opts: LaunchOptions): Promise<LaunchedPack> {
+    const command = packCommand(opts);
+    const proc = new PackProcess(command);
+    const port = await proc.readPort(opts.timeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS);
+    const address = `127.0.0.1:${port}`;
+    const client = await connect(proc, address, port);
+    return packHandle(command, proc, client, address);
+}
+
+interface PackCommand {
+    project: PolicyPackProject;
+    dir: string;
+    argv: string[];
+    engineEnv: Record<string, string>;
+    env: Record<string, string | undefined>;
+}
+
+/** What the CLI runs: `node <run-policy-pack> [nodeargs] <engine> <packDir>` in the engine's environment. */
+function packCommand(opts: LaunchOptions): PackCommand {
     const project = loadPolicyPackProject(opts.packDir);
     const dir = project.dir;
     if (project.runtime !== "nodejs") {
@@ -326,98 +347,122 @@ export async function launchPolicyPack(opts: LaunchOptions): Promise<LaunchedPac
     }
     delete env.SEALED_INFRA_OFFLINE_CHECK; // only the offline check sets it (RunPackOptions.offline)
     Object.assign(env, engineEnv, opts.extraEnv ?? {});
+    return { project, dir, argv, engineEnv, env };
+}
 
-    const timeoutMs = opts.timeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS;
-    const child = spawn(process.execPath, argv, { cwd: dir, env, stdio: ["pipe", "pipe", "pipe"] });
-    track(child);
+type ExitStatus = { code: number | null; signal: NodeJS.Signals | null };
 
-    const logs: PackLogLine[] = [];
-    let stderrText = "";
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    const exited = new Promise<void>((resolve) => {
-        child.once("exit", (code, signal) => {
-            exit = { code, signal };
-            resolve();
-        });
-        child.once("error", () => {
-            exit = exit ?? { code: null, signal: null };
-            resolve();
-        });
-    });
-    const pushLog = (stream: PackLogLine["stream"], line: string) => {
-        logs.push({ stream, line });
-        if (logs.length > MAX_LOG_LINES) {
-            logs.splice(0, logs.length - MAX_LOG_LINES);
-        }
-    };
-    const lineSplitter = (stream: PackLogLine["stream"]) => {
-        let pending = "";
-        return {
-            push(chunk: string) {
-                pending += chunk;
-                let nl: number;
-                while ((nl = pending.indexOf("\n")) >= 0) {
-                    const line = pending.slice(0, nl).replace(/\r$/, "");
-                    pending = pending.slice(nl + 1);
-                    if (line.trim() !== "") {
-                        pushLog(stream, line);
-                    }
+/** Splits a stream into non-blank lines for the pack's log. */
+function lineSplitter(push: (line: string) => void) {
+    let pending = "";
+    return {
+        push(chunk: string) {
+            pending += chunk;
+            let nl: number;
+            while ((nl = pending.indexOf("\n")) >= 0) {
+                const line = pending.slice(0, nl).replace(/\r$/, "");
+                pending = pending.slice(nl + 1);
+                if (line.trim() !== "") {
+                    push(line);
                 }
-            },
-            flush() {
-                if (pending.trim() !== "") {
-                    pushLog(stream, pending);
-                }
-                pending = "";
-            },
-        };
+            }
+        },
+        flush() {
+            if (pending.trim() !== "") {
+                push(pending);
+            }
+            pending = "";
+        },
     };
-    const errLines = lineSplitter("stderr");
-    child.stderr!.setEncoding("utf8");
-    child.stderr!.on("data", (chunk: string) => {
-        stderrText += chunk;
-        if (stderrText.length > MAX_STDERR_CHARS) {
-            stderrText = stderrText.slice(stderrText.length - MAX_STDERR_CHARS);
+}
+
+/** The spawned pack: its output (logs, bounded stderr), its exit, and how to stop it. */
+class PackProcess {
+    readonly child: ChildProcess;
+    readonly logs: PackLogLine[] = [];
+    readonly where: string;
+    stderrText = "";
+    exit: ExitStatus | undefined;
+    spawnError: Error | undefined;
+    readonly exited: Promise<void>;
+    readonly errLines = lineSplitter((line) => this.pushLog("stderr", line));
+    readonly outLines = lineSplitter((line) => this.pushLog("stdout", line));
+
+    constructor(command: PackCommand) {
+        this.where = `policy pack in ${command.dir}`;
+        const child = spawn(process.execPath, command.argv, { cwd: command.dir, env: command.env, stdio: ["pipe", "pipe", "pipe"] });
+        this.child = child;
+        track(child);
+        this.exited = new Promise<void>((resolve) => {
+            child.once("exit", (code, signal) => {
+                this.exit = { code, signal };
+                resolve();
+            });
+            child.once("error", () => {
+                this.exit = this.exit ?? { code: null, signal: null };
+                resolve();
+            });
+        });
+        child.stderr!.setEncoding("utf8");
+        child.stderr!.on("data", (chunk: string) => {
+            this.stderrText += chunk;
+            if (this.stderrText.length > MAX_STDERR_CHARS) {
+                this.stderrText = this.stderrText.slice(this.stderrText.length - MAX_STDERR_CHARS);
+            }
+            this.errLines.push(chunk);
+        });
+        child.stderr!.on("end", () => this.errLines.flush());
+        child.stdin!.on("error", () => undefined); // EPIPE when the pack dies
+        child.once("error", (e) => (this.spawnError = e));
+    }
+
+    private pushLog(stream: PackLogLine["stream"], line: string): void {
+        this.logs.push({ stream, line });
+        if (this.logs.length > MAX_LOG_LINES) {
+            this.logs.splice(0, this.logs.length - MAX_LOG_LINES);
         }
-        errLines.push(chunk);
-    });
-    child.stderr!.on("end", () => errLines.flush());
-    child.stdin!.on("error", () => undefined); // EPIPE when the pack dies
+    }
 
-    let spawnError: Error | undefined;
-    child.once("error", (e) => (spawnError = e));
+    /** A message with the pack's most relevant stderr line appended. */
+    withStderr(msg: string): string {
+        const line = relevantLine(this.stderrText);
+        return line ? `${msg}: ${line}` : msg;
+    }
 
-    const kill = async () => {
-        if (exit) {
+    /** SIGTERM, then SIGKILL after 2 s; resolves once it has exited. */
+    async kill(): Promise<void> {
+        if (this.exit) {
             return;
         }
         try {
-            child.kill("SIGTERM");
+            this.child.kill("SIGTERM");
         } catch {
             // gone
         }
         const timer = setTimeout(() => {
             try {
-                child.kill("SIGKILL");
+                this.child.kill("SIGKILL");
             } catch {
                 // gone
             }
         }, 2000);
-        await exited;
+        await this.exited;
         clearTimeout(timer);
-    };
+    }
 
-    const where = `policy pack in ${dir}`;
-    const withStderr = (msg: string) => {
-        const line = relevantLine(stderrText);
-        return line ? `${msg}: ${line}` : msg;
-    };
+    /** The port from the first stdout line; later stdout goes to the log. Kills the pack on failure. */
+    async readPort(timeoutMs: number): Promise<number> {
+        try {
+            return await this.firstLinePort(timeoutMs);
+        } catch (e) {
+            await this.kill();
+            throw e;
+        }
+    }
 
-    // Read the first stdout line: the port.
-    const outLines = lineSplitter("stdout");
-    let port: number;
-    try {
-        port = await new Promise<number>((resolve, reject) => {
+    private firstLinePort(timeoutMs: number): Promise<number> {
+        const { child, where, outLines } = this;
+        return new Promise<number>((resolve, reject) => {
             let first = "";
             let done = false;
             child.stdout!.setEncoding("utf8");
@@ -431,8 +476,8 @@ export async function launchPolicyPack(opts: LaunchOptions): Promise<LaunchedPac
             const timer = setTimeout(() => {
                 finish(() =>
                     reject(
-                        new CheckError(withStderr(`${where} did not print its port within ${formatSeconds(timeoutMs)}`), {
-                            stderr: stderrText,
+                        new CheckError(this.withStderr(`${where} did not print its port within ${formatSeconds(timeoutMs)}`), {
+                            stderr: this.stderrText,
                             stdout: first,
                         }),
                     ),
@@ -458,7 +503,7 @@ export async function launchPolicyPack(opts: LaunchOptions): Promise<LaunchedPac
                             new CheckError(
                                 `${where} wrote an invalid port to stdout: ${JSON.stringify(clip(stripAnsi(line).trim(), 120))} ` +
                                     `(its first stdout line must be the port; a pack must not print to stdout while loading)`,
-                                { stderr: stderrText, stdout: first },
+                                { stderr: this.stderrText, stdout: first },
                             ),
                         );
                     } else {
@@ -472,17 +517,18 @@ export async function launchPolicyPack(opts: LaunchOptions): Promise<LaunchedPac
                     return;
                 }
                 // stdout closed before a full line: wait for the exit status, then report it.
-                void exited.then(() =>
+                void this.exited.then(() =>
                     finish(() => {
-                        const how = spawnError
-                            ? `could not be started (${spawnError.message})`
+                        const exit = this.exit;
+                        const how = this.spawnError
+                            ? `could not be started (${this.spawnError.message})`
                             : exit
                               ? describeExit(exit.code, exit.signal)
                               : "closed its stdout";
                         const partial = first.trim() !== "" ? ` (stdout: ${JSON.stringify(clip(stripAnsi(first).trim(), 120))})` : "";
                         reject(
-                            new CheckError(withStderr(`${where} ${how} before printing its port${partial}`), {
-                                stderr: stderrText,
+                            new CheckError(this.withStderr(`${where} ${how} before printing its port${partial}`), {
+                                stderr: this.stderrText,
                                 stdout: first,
                                 exit,
                             }),
@@ -491,12 +537,26 @@ export async function launchPolicyPack(opts: LaunchOptions): Promise<LaunchedPac
                 );
             });
         });
-    } catch (e) {
-        await kill();
-        throw e;
     }
 
-    const address = `127.0.0.1:${port}`;
+    /** A failed RPC as one line: the exit if the pack died (waiting briefly for it), else the gRPC error. */
+    async rpcFailure(e: unknown, what: string): Promise<CheckError> {
+        if (isServiceError(e) && e.code === grpc.status.UNAVAILABLE && !this.exit) {
+            // The connection may drop just before the exit event: give it a moment.
+            await Promise.race([this.exited, new Promise((r) => setTimeout(r, 300))]);
+        }
+        if (this.exit) {
+            return new CheckError(this.withStderr(`${this.where} ${describeExit(this.exit.code, this.exit.signal)} during ${what}`), {
+                error: e,
+                stderr: this.stderrText,
+            });
+        }
+        return new CheckError(`${this.where}: ${what} failed: ${grpcErrorSummary(e)}`, { error: e, stderr: this.stderrText });
+    }
+}
+
+/** Dials the printed port; kills the pack when it cannot be reached. */
+async function connect(proc: PackProcess, address: string, port: number): Promise<AnalyzerClient> {
     const client = newAnalyzerClient(address);
     try {
         await new Promise<void>((resolve, reject) => {
@@ -504,40 +564,30 @@ export async function launchPolicyPack(opts: LaunchOptions): Promise<LaunchedPac
         });
     } catch (e) {
         client.close();
-        await kill();
-        throw new CheckError(withStderr(`${where} printed port ${port} but could not be reached there within ${formatSeconds(DIAL_TIMEOUT_MS)}`), e);
+        await proc.kill();
+        throw new CheckError(proc.withStderr(`${proc.where} printed port ${port} but could not be reached there within ${formatSeconds(DIAL_TIMEOUT_MS)}`), e);
     }
+    return client;
+}
 
-    const rpcFailure = async (e: unknown, what: string): Promise<CheckError> => {
-        if (isServiceError(e) && e.code === grpc.status.UNAVAILABLE && !exit) {
-            // The connection may drop just before the exit event: give it a moment.
-            await Promise.race([exited, new Promise((r) => setTimeout(r, 300))]);
-        }
-        if (exit) {
-            return new CheckError(withStderr(`${where} ${describeExit(exit.code, exit.signal)} during ${what}`), {
-                error: e,
-                stderr: stderrText,
-            });
-        }
-        return new CheckError(`${where}: ${what} failed: ${grpcErrorSummary(e)}`, { error: e, stderr: stderrText });
-    };
-
+/** The handle callers use: RPCs with one-line failures, and an idempotent close. */
+function packHandle(command: PackCommand, proc: PackProcess, client: AnalyzerClient, address: string): LaunchedPack {
     let closed = false;
-    const handle: LaunchedPack = {
-        project,
+    return {
+        project: command.project,
         client,
-        child,
-        argv,
-        engineEnv,
+        child: proc.child,
+        argv: command.argv,
+        engineEnv: command.engineEnv,
         address,
-        logs,
-        stderr: () => stderrText,
-        exitStatus: () => exit,
+        logs: proc.logs,
+        stderr: () => proc.stderrText,
+        exitStatus: () => proc.exit,
         async call<Res>(method: RpcMethod, request: unknown, what: string): Promise<Res> {
             try {
                 return await unary<unknown, Res>(client, method, request);
             } catch (e) {
-                throw await rpcFailure(e, what);
+                throw await proc.rpcFailure(e, what);
             }
         },
         async callOptional<Res>(method: RpcMethod, request: unknown, what: string): Promise<Res | undefined> {
@@ -547,15 +597,15 @@ export async function launchPolicyPack(opts: LaunchOptions): Promise<LaunchedPac
                 if (isUnimplemented(e)) {
                     return undefined;
                 }
-                throw await rpcFailure(e, what);
+                throw await proc.rpcFailure(e, what);
             }
         },
         async close() {
             if (closed) {
-                return exited;
+                return proc.exited;
             }
             closed = true;
-            if (!exit) {
+            if (!proc.exit) {
                 try {
                     // analyzer_plugin.go Cancel: Unimplemented is fine (the Node SDK has no Cancel).
                     await unary(client, "cancel", new emptyPb.Empty(), 2000);
@@ -564,12 +614,11 @@ export async function launchPolicyPack(opts: LaunchOptions): Promise<LaunchedPac
                 }
             }
             client.close();
-            await kill();
-            errLines.flush();
-            outLines.flush();
+            await proc.kill();
+            proc.errLines.flush();
+            proc.outLines.flush();
         },
     };
-    return handle;
 }
 
 /** One line from a gRPC error: its details' first line plus the line naming the actual error. */
@@ -597,6 +646,3 @@ function formatSeconds(ms: number): string {
     return `${+(ms / 1000).toFixed(2)} s`;
 }
 
-export function packDisplayDir(packDir: string): string {
-    return path.relative(process.cwd(), path.resolve(packDir)) || ".";
-}

@@ -50,7 +50,7 @@ export function unary<Req, Res>(
         if (deadlineMs !== undefined) {
             options.deadline = Date.now() + deadlineMs;
         }
-        const fn = (client as any)[method] as (...args: unknown[]) => unknown;
+        const fn = (client as unknown as Record<string, (...args: unknown[]) => unknown>)[method];
         fn.call(client, request, new grpc.Metadata(), options, (err: ServiceError | null, res: Res) => {
             if (err) {
                 reject(err);

@@ -24,7 +24,6 @@ export function releaseLib(): typeof ReleaseLib {
     if (!fromSources && !fs.existsSync(path.join(dir, "index.js"))) {
         throw new CheckError(`the policy pack is not built (${dir} is missing); run \`npm run build:pack\``);
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     loaded = require(dir) as typeof ReleaseLib;
     return loaded;
 }

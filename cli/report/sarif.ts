@@ -44,7 +44,7 @@ function levelOf(level: EnforcementLevel | string): Level {
 }
 
 /** The key of the stable identity in partialFingerprints (versioned: a new scheme gets a new key). */
-export const FINGERPRINT_KEY = "sealedInfraFinding/v1";
+const FINGERPRINT_KEY = "sealedInfraFinding/v1";
 
 export interface SarifOptions {
     /** Documentation links (tool.driver.informationUri, each rule's helpUri); omitted when undefined. */

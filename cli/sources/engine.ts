@@ -20,8 +20,8 @@
  *  - Custom timeouts arrive as Go duration strings and are kept as seconds (float).
  */
 import { createHash } from "crypto";
-import { isValidUrn, urnName, urnQualifiedType, urnStackProject, urnType } from "../urn";
-export { isValidUrn, urnName, urnQualifiedType, urnStackProject, urnType };
+import { isValidUrn, urnQualifiedType, urnStackProject, urnType } from "../urn";
+export { isValidUrn, urnQualifiedType, urnStackProject, urnType };
 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 export const PROVIDER_TYPE_PREFIX = "pulumi:providers:";

@@ -14,9 +14,8 @@
 import Module from "module";
 import * as path from "path";
 import { inspect } from "util";
+import type { Untyped as Any } from "./untyped";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
 
 /** Exit code the runner uses after it printed a user-actionable message (cmd/run/index.js). */
 const EXITED_AFTER_LOGGING_USER_ACTIONABLE_MESSAGE = 32;

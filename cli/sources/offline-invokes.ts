@@ -19,9 +19,8 @@
  * `pulumi.runtime.invoke(...)` and `pulumi.runtime.invokeOutput(...)` at call time.
  */
 import { UNKNOWN } from "../wire";
+import type { Untyped as Any } from "./untyped";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
 
 /** What to do with an invoke: a derived result, or undefined when the result is unknown offline. */
 export type InvokeModel = (token: string, args: Record<string, unknown>) => Record<string, unknown> | undefined;
@@ -47,7 +46,6 @@ const STRING_METHODS = new Set(methodsOf(String.prototype).filter((k) => !ARRAY_
  */
 export function unknownValue(): unknown {
     const toSentinel = () => UNKNOWN;
-    let self: unknown;
     const handler: ProxyHandler<Any> = {
         get(_target, key) {
             switch (key) {
@@ -83,7 +81,7 @@ export function unknownValue(): unknown {
         },
     };
     // An object, not a function: the SDK only recognises objects as unknown (typeof "object").
-    self = new Proxy({}, handler);
+    const self: unknown = new Proxy({}, handler);
     return self;
 }
 

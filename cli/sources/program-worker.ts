@@ -25,9 +25,8 @@ import { installOfflineInvokes, OfflineInvokes } from "./offline-invokes";
 import { invokeResult } from "./plausible";
 import { Recorder, STACK_REFERENCE_TYPE, stackReferenceState } from "./recorder";
 import type { WorkerRequest, WorkerResult } from "./worker-protocol";
+import type { Untyped as Any } from "./untyped";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
 type Callback = (err: unknown, resp?: unknown) => void;
 
 /**
@@ -73,7 +72,6 @@ function loadProgramSdk(programDir: string): ProgramSdk {
 
 /** Installs the recording monitor on the program's SDK. */
 async function installMonitor(sdk: ProgramSdk, rec: Recorder, request: WorkerRequest): Promise<void> {
-    const { resproto, structproto } = sdk;
     const mockCallbacks = {
         newResource: () => {
             throw new Error("unreachable: registrations are handled by the recording monitor");
@@ -81,6 +79,17 @@ async function installMonitor(sdk: ProgramSdk, rec: Recorder, request: WorkerReq
         // Only functions the model derives reach the monitor (./offline-invokes.ts).
         call: (args: { token: string; inputs: Record<string, unknown> }) => invokeResult(args.token, args.inputs, rec.plausible) ?? {},
     };
+    const RecordingMonitor = recordingMonitorClass(sdk, rec, request);
+    await sdk.mocks.setMocks(mockCallbacks, request.project, request.stack, request.preview, request.organization);
+    sdk.settings.setMockOptions(new RecordingMonitor(mockCallbacks), request.project, request.stack, request.preview, request.organization);
+}
+
+/**
+ * The SDK's MockMonitor, subclassed so that registrations, reads and invokes go through the
+ * recorder (what the engine would compute and send to the pack).
+ */
+function recordingMonitorClass(sdk: ProgramSdk, rec: Recorder, request: WorkerRequest): new (callbacks: unknown) => object {
+    const { resproto, structproto } = sdk;
     // RegisterResourceResponse.result: SUCCESS in a preview (the SDK keeps unknowns there anyway);
     // SKIP in update mode, so the SDK keeps what the model could not compute unknown.
     const registrationResult = request.preview ? resproto.Result.SUCCESS : resproto.Result.SKIP;
@@ -146,8 +155,7 @@ async function installMonitor(sdk: ProgramSdk, rec: Recorder, request: WorkerReq
         }
     }
 
-    await sdk.mocks.setMocks(mockCallbacks, request.project, request.stack, request.preview, request.organization);
-    sdk.settings.setMockOptions(new RecordingMonitor(mockCallbacks), request.project, request.stack, request.preview, request.organization);
+    return RecordingMonitor;
 }
 
 /** Collects the first failure and writes the result file once, when the program has settled. */
@@ -187,47 +195,64 @@ class Outcome {
     }
 }
 
+/** What the worker has set up so far (each piece exists once its step has run). */
+interface WorkerState {
+    sdk?: ProgramSdk;
+    rec?: Recorder;
+    invokes?: OfflineInvokes;
+}
+
 async function main(): Promise<void> {
     const request: WorkerRequest = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
     const outcome = new Outcome(request.resultFile);
+    const state: WorkerState = {};
     process.on("uncaughtException", (e) => outcome.fail(e));
     process.on("unhandledRejection", (e) => outcome.fail(e));
+    writeResultWhenSettled(outcome, state);
+    try {
+        await runProgram(request, state);
+        outcome.finished = true;
+    } catch (e) {
+        outcome.fail(e);
+    }
+}
 
-    let sdk: ProgramSdk | undefined;
-    let rec: Recorder | undefined;
-    let invokes: OfflineInvokes | undefined;
+/**
+ * Once the event loop drains (resources created inside `apply` callbacks are registered by then),
+ * awaits the outstanding RPCs and writes the result file.
+ */
+function writeResultWhenSettled(outcome: Outcome, state: WorkerState): void {
     process.on("beforeExit", () => {
         // Fires again each time the loop drains; once the result is written, let the process end.
         if (outcome.done) {
             return;
         }
         const settle = async () => {
-            if (sdk && !outcome.failed) {
-                await sdk.settings.waitForRPCs();
+            if (state.sdk && !outcome.failed) {
+                await state.sdk.settings.waitForRPCs();
             }
         };
         settle()
             .catch((e) => outcome.fail(e))
-            .then(() => outcome.write(rec, invokes));
+            .then(() => outcome.write(state.rec, state.invokes));
     });
+}
 
-    try {
-        process.chdir(request.programDir);
-        sdk = loadProgramSdk(request.programDir);
-        const recorder = new Recorder(request);
-        rec = recorder;
-        await installMonitor(sdk, recorder, request);
-        invokes = installOfflineInvokes(
-            sdk.runtime,
-            sdk.output,
-            (token, args) => (token.startsWith("pulumi:") ? args : invokeResult(token, args, recorder.plausible)),
-            (token, opts) => recorder.noteInvoke(token, opts?.provider ? "explicit" : "", opts?.version ?? "", opts?.pluginDownloadURL ?? ""),
-        );
-        await runLikeTheLanguageHost(sdk.require, request.mainArg, request.typescript);
-        outcome.finished = true;
-    } catch (e) {
-        outcome.fail(e);
-    }
+/** Loads the program's SDK, installs the recording monitor and the offline invokes, and runs the program. */
+async function runProgram(request: WorkerRequest, state: WorkerState): Promise<void> {
+    process.chdir(request.programDir);
+    const sdk = loadProgramSdk(request.programDir);
+    state.sdk = sdk;
+    const recorder = new Recorder(request);
+    state.rec = recorder;
+    await installMonitor(sdk, recorder, request);
+    state.invokes = installOfflineInvokes(
+        sdk.runtime,
+        sdk.output,
+        (token, args) => (token.startsWith("pulumi:") ? args : invokeResult(token, args, recorder.plausible)),
+        (token, opts) => recorder.noteInvoke(token, opts?.provider ? "explicit" : "", opts?.version ?? "", opts?.pluginDownloadURL ?? ""),
+    );
+    await runLikeTheLanguageHost(sdk.require, request.mainArg, request.typescript);
 }
 
 if (require.main === module) {

@@ -20,11 +20,10 @@ import { applyCheck, PlausibleContext, providerResult } from "./plausible";
 import { resourceSchema } from "./sdk-schema";
 import { EXPANDABLE_REMOTE_COMPONENTS, kubernetesType, remoteManifests } from "./k8s-manifests";
 import { engineSourcePosition } from "./source-position";
+import type { Untyped as Any } from "./untyped";
 
 
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
 
 function isObject(v: unknown): v is Record<string, WireValue> {
     return typeof v === "object" && v !== null && !Array.isArray(v);

@@ -29,6 +29,7 @@ import {
     IAM_WRITE_ACTIONS,
     KEY_ADMIN_ACTIONS,
 } from "./duties";
+import { globMatch, IAM_ACTION } from "../glob";
 
 export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
@@ -174,66 +175,16 @@ export class DutyRoles extends pulumi.ComponentResource {
     constructor(name: string, args: DutyRolesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("sealed-infra:aws:DutyRoles", name, {}, opts);
         const v = new ArgValidator("DutyRoles", name);
-        if (args === undefined || args.deployer === undefined || args.approver === undefined) {
-            throw v.error("deployer and approver trusts are required");
-        }
-        const appPath = args.applicationRolePath ?? "/app/";
-        if (!/^\/([A-Za-z0-9+=,.@_-]+\/)+$/.test(appPath) || appPath.startsWith("/sealed-infra/")) {
-            throw v.error(
-                `applicationRolePath must be an IAM path such as "/app/" (not "/" and not under "/sealed-infra/"), found "${appPath}"`,
-            );
-        }
-        const trusts: [Duty, DutyTrust][] = [
-            ["deployer", args.deployer],
-            ["approver", args.approver],
-            ...(args.auditor ? ([["auditor", args.auditor]] as [Duty, DutyTrust][]) : []),
-        ];
-        for (const [duty, trust] of trusts) {
-            checkTrust(v, duty, trust);
-        }
-        checkDistinct(v, trusts);
-        for (const [arg, actions] of [
-            ["deployerActions", args.deployerActions],
-            ["applicationActions", args.applicationActions],
-        ] as const) {
-            if (actions !== undefined && (actions.length === 0 || actions.some((a) => a === "*" || a === "*:*"))) {
-                throw v.error(`${arg} must list specific actions (service wildcards such as "s3:*" are allowed, "*" is not)`);
-            }
-        }
-        const iamWrite = (args.deployerActions ?? []).find(mayWriteIam);
-        if (iamWrite !== undefined) {
-            throw v.error(
-                `deployerActions grants "${iamWrite}" on every resource, which would reopen IAM; the deployer manages ` +
-                    `application roles under applicationRolePath with the boundary (granted by the component)`,
-            );
-        }
-        const deployerStatements = checkStatements(v, "deployerStatements", args.deployerStatements, { allowIamWrites: false });
-        const approverStatements = checkStatements(v, "approverStatements", args.approverStatements, { allowIamWrites: true });
-        const auditorStatements = checkStatements(v, "auditorStatements", args.auditorStatements, { allowIamWrites: true });
+        const checked = validateArgs(v, args);
+        const { appPath, trusts } = checked;
 
         const ctx = awsContext(this, args);
         const iamArn = (resource: string) => pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:${resource}`;
         const dutyRolePattern = iamArn(`role${DUTY_ROLE_PATH}*`);
-        const appRolePattern = iamArn(`role${appPath}*`);
-        const appInstanceProfilePattern = iamArn(`instance-profile${appPath}*`);
 
-        const needsOidc = trusts.some(([, t]) => t.kind === "github-actions");
-        if (needsOidc && args.githubOidcProviderArn === undefined) {
-            this.oidcProvider = new aws.iam.OpenIdConnectProvider(
-                `${name}-github`,
-                { url: GITHUB_OIDC_URL, clientIdLists: ["sts.amazonaws.com"], tags: args.tags },
-                { parent: this },
-            );
-        }
-        // ARNs are built from what is known at plan time (account, partition, names the provider
-        // assigns in its check) rather than read back after create, so every preview shows the policies
-        // below whole and the pack verifies them then. Built from the resources' own outputs, they keep
-        // the dependency on the resource (a trust policy names the provider only once it exists).
-        const oidcArn = needsOidc
-            ? this.oidcProvider
-                ? pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:oidc-provider/${this.oidcProvider.url.apply((u) => u.replace(/^https:\/\//, ""))}`
-                : pulumi.output(args.githubOidcProviderArn as pulumi.Input<string>)
-            : undefined;
+        const oidc = this.githubOidc(name, args, ctx, trusts);
+        this.oidcProvider = oidc?.provider;
+        const oidcArn = oidc?.arn;
 
         // The boundary: what application roles may ever do. Never the other duties, never IAM.
         this.applicationBoundary = new aws.iam.Policy(
@@ -241,188 +192,33 @@ export class DutyRoles extends pulumi.ComponentResource {
             {
                 path: "/sealed-infra/",
                 description: `sealed-infra ${name}: permissions boundary of application roles under ${appPath}`,
-                policy: policyDocument([
-                    { Sid: "ApplicationActions", Effect: "Allow", Action: [...(args.applicationActions ?? DEFAULT_APPLICATION_ACTIONS)], Resource: "*" },
-                    {
-                        Sid: "DenyOtherDuties",
-                        Effect: "Deny",
-                        Action: [...APPROVE_ACTIONS, ...AUDIT_ADMIN_ACTIONS, ...KEY_ADMIN_ACTIONS],
-                        Resource: "*",
-                    },
-                    { Sid: "DenyIamChanges", Effect: "Deny", Action: [...IAM_WRITE_ACTIONS], Resource: "*" },
-                    { Sid: "DenyDutyRoles", Effect: "Deny", Action: "sts:AssumeRole", Resource: dutyRolePattern },
-                ]),
+                policy: policyDocument(boundaryStatements(args, dutyRolePattern)),
                 tags: args.tags,
             },
             { parent: this },
         );
-        const boundaryArn = pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:policy/sealed-infra/${this.applicationBoundary.name}`;
+        const arns: DutyArns = {
+            dutyRoles: dutyRolePattern,
+            appRoles: iamArn(`role${appPath}*`),
+            appInstanceProfiles: iamArn(`instance-profile${appPath}*`),
+            boundary: pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:policy/sealed-infra/${this.applicationBoundary.name}`,
+        };
         const roleArn = (r: aws.iam.Role) => pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role${DUTY_ROLE_PATH}${r.name}`;
-
-        const role = (duty: Duty, trust: DutyTrust) =>
-            new aws.iam.Role(
-                `${name}-${duty}`,
-                {
-                    path: DUTY_ROLE_PATH,
-                    description: `sealed-infra ${name}: ${duty} duty`,
-                    maxSessionDuration: MAX_SESSION_SECONDS,
-                    assumeRolePolicy: trustPolicy(v, trust, oidcArn),
-                    tags: designatedTags(v, args.tags, { [TAG_DUTY]: duty }),
-                },
-                { parent: this },
-            );
-        const permissions = (duty: Duty, target: aws.iam.Role, statements: pulumi.Input<unknown>[], extra?: pulumi.Input<pulumi.Input<PolicyStatement>[]>) =>
-            new aws.iam.RolePolicy(
-                `${name}-${duty}-permissions`,
-                {
-                    role: target.name,
-                    policy: pulumi
-                        .output(extra ?? [])
-                        .apply((more) => policyDocument([...statements, ...more.map((s) => canonicalStatement(s as PolicyStatement))])),
-                },
-                { parent: this },
-            );
-        const separation = (duty: Duty, target: aws.iam.Role, statements: pulumi.Input<unknown>[]) =>
-            new aws.iam.RolePolicy(`${name}-${duty}-separation`, { role: target.name, policy: policyDocument(statements) }, { parent: this });
-        const deny = (sid: string, actions: readonly string[], resource: pulumi.Input<string> = "*") => ({
-            Sid: sid,
-            Effect: "Deny",
-            Action: [...actions],
-            Resource: resource,
-        });
+        const dutyRole = (duty: Duty, trust: DutyTrust, allows: pulumi.Input<unknown>[], extra: pulumi.Output<PolicyStatement[]> | undefined, denies: pulumi.Input<unknown>[]) =>
+            this.dutyRole(name, v, oidcArn, args.tags, { duty, trust, allows, extra, denies });
 
         // Deployer: deploy, and administer application roles only with the boundary attached.
-        this.deployerRole = role("deployer", args.deployer);
-        permissions(
-            "deployer",
-            this.deployerRole,
-            [
-                { Sid: "Deploy", Effect: "Allow", Action: [...(args.deployerActions ?? DEFAULT_DEPLOYER_ACTIONS)], Resource: "*" },
-                {
-                    Sid: "ManageApplicationRolesWithBoundary",
-                    Effect: "Allow",
-                    Action: [
-                        "iam:CreateRole",
-                        "iam:PutRolePermissionsBoundary",
-                        "iam:PutRolePolicy",
-                        "iam:DeleteRolePolicy",
-                        "iam:AttachRolePolicy",
-                        "iam:DetachRolePolicy",
-                    ],
-                    Resource: appRolePattern,
-                    Condition: { StringEquals: { "iam:PermissionsBoundary": boundaryArn } },
-                },
-                {
-                    Sid: "ManageApplicationRoles",
-                    Effect: "Allow",
-                    Action: [
-                        "iam:GetRole",
-                        "iam:GetRolePolicy",
-                        "iam:ListRolePolicies",
-                        "iam:ListAttachedRolePolicies",
-                        "iam:ListRoleTags",
-                        "iam:TagRole",
-                        "iam:UntagRole",
-                        "iam:UpdateRole",
-                        "iam:UpdateRoleDescription",
-                        "iam:UpdateAssumeRolePolicy",
-                        "iam:DeleteRole",
-                        // Deleting a role: the provider first lists the instance profiles holding it.
-                        "iam:ListInstanceProfilesForRole",
-                    ],
-                    Resource: appRolePattern,
-                },
-                { Sid: "PassApplicationRoles", Effect: "Allow", Action: "iam:PassRole", Resource: appRolePattern },
-                ...readArtifacts(ctx, args.artifactBucketArns),
-            ],
-            deployerStatements,
-        );
-        separation("deployer", this.deployerRole, [
-            deny("DenyApprove", APPROVE_ACTIONS),
-            deny("DenyAuditAdmin", AUDIT_ADMIN_ACTIONS),
-            deny("DenyKeyAdmin", KEY_ADMIN_ACTIONS.filter((a) => a !== "kms:CreateGrant")),
-            {
-                // EC2, Auto Scaling and other services create grants on the caller's behalf to use a
-                // customer key (encrypted EBS volumes); every other grant stays denied. IfExists: a
-                // request without the key is denied too.
-                Sid: "DenyKeyGrants",
-                Effect: "Deny",
-                Action: ["kms:CreateGrant"],
-                Resource: "*",
-                Condition: { BoolIfExists: { "kms:GrantIsForAWSResource": "false" } },
-            },
-            deny("DenyUserAndBoundaryEscalation", IAM_USER_ESCALATION_ACTIONS),
-            {
-                // Whatever deployerActions or deployerStatements allow: no role is created or given
-                // permissions unless the application boundary is (and stays) attached ...
-                Sid: "DenyRolesWithoutApplicationBoundary",
-                Effect: "Deny",
-                Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"],
-                Resource: "*",
-                Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundaryArn } },
-            },
-            {
-                // ... and no IAM change touches anything but application roles and instance profiles.
-                Sid: "DenyIamChangesOutsideApplicationPath",
-                Effect: "Deny",
-                Action: [...IAM_WRITE_ACTIONS],
-                NotResource: [appRolePattern, appInstanceProfilePattern],
-            },
-            deny(
-                "DenyBoundaryChanges",
-                ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"],
-                boundaryArn,
-            ),
-            deny("DenyDutyRoleChanges", [...IAM_WRITE_ACTIONS, "sts:AssumeRole"], dutyRolePattern),
-        ]);
-
+        this.deployerRole = dutyRole("deployer", args.deployer, deployerAllows(args, ctx, arns), checked.deployerStatements, deployerDenies(arns));
         // Approver: approve only.
-        this.approverRole = role("approver", args.approver);
-        permissions(
-            "approver",
-            this.approverRole,
-            [
-                { Sid: "Approve", Effect: "Allow", Action: [...DEFAULT_APPROVER_ACTIONS], Resource: "*" },
-                {
-                    Sid: "SignReleaseApprovals",
-                    Effect: "Allow",
-                    Action: ["kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"],
-                    Resource: "*",
-                    Condition: { StringEquals: { [`aws:ResourceTag/${TAG_PURPOSE}`]: PURPOSE_RELEASE_APPROVAL } },
-                },
-            ],
-            approverStatements,
-        );
-        separation("approver", this.approverRole, [
-            deny("DenyDeploy", DEPLOY_ACTIONS),
-            deny("DenyAuditAdmin", AUDIT_ADMIN_ACTIONS),
-            deny("DenyKeyAdmin", KEY_ADMIN_ACTIONS),
-            deny("DenyIamChanges", IAM_WRITE_ACTIONS),
-            deny("DenyRoleChaining", ["sts:AssumeRole"]),
-        ]);
-
+        this.approverRole = dutyRole("approver", args.approver, APPROVER_ALLOWS, checked.approverStatements, APPROVER_DENIES);
         if (args.auditor) {
-            this.auditorRole = role("auditor", args.auditor);
-            permissions(
-                "auditor",
-                this.auditorRole,
-                [{ Sid: "ReadRecords", Effect: "Allow", Action: [...DEFAULT_AUDITOR_ACTIONS], Resource: "*" }],
-                auditorStatements,
-            );
-            separation("auditor", this.auditorRole, [
-                deny("DenyDeploy", DEPLOY_ACTIONS),
-                deny("DenyApprove", APPROVE_ACTIONS),
-                deny("DenyAuditAdmin", AUDIT_ADMIN_ACTIONS),
-                deny("DenyKeyAdmin", KEY_ADMIN_ACTIONS),
-                deny("DenyIamChanges", IAM_WRITE_ACTIONS),
-                deny("DenyRoleChaining", ["sts:AssumeRole"]),
-            ]);
+            this.auditorRole = dutyRole("auditor", args.auditor, AUDITOR_ALLOWS, checked.auditorStatements, AUDITOR_DENIES);
             this.auditorRoleArn = roleArn(this.auditorRole);
         }
 
         this.deployerRoleArn = roleArn(this.deployerRole);
         this.approverRoleArn = roleArn(this.approverRole);
-        this.applicationBoundaryArn = boundaryArn;
+        this.applicationBoundaryArn = arns.boundary;
         this.applicationRolePath = appPath;
         this.githubOidcProviderArn = oidcArn;
         this.registerOutputs({
@@ -434,7 +230,270 @@ export class DutyRoles extends pulumi.ComponentResource {
             githubOidcProviderArn: this.githubOidcProviderArn,
         });
     }
+
+    /**
+     * The GitHub OIDC provider ARN the trust policies name: created here when a role trusts GitHub
+     * Actions and none was given. ARNs are built from what is known at plan time (account,
+     * partition, names the provider assigns in its check) rather than read back after create, so
+     * every preview shows the policies whole and the pack verifies them then. Built from the
+     * resources' own outputs, they keep the dependency on the resource (a trust policy names the
+     * provider only once it exists).
+     */
+    private githubOidc(
+        name: string,
+        args: DutyRolesArgs,
+        ctx: AwsContext,
+        trusts: [Duty, DutyTrust][],
+    ): { provider?: aws.iam.OpenIdConnectProvider; arn: pulumi.Output<string> } | undefined {
+        const needsOidc = trusts.some(([, t]) => t.kind === "github-actions");
+        if (!needsOidc) {
+            return undefined;
+        }
+        if (args.githubOidcProviderArn !== undefined) {
+            return { arn: pulumi.output(args.githubOidcProviderArn as pulumi.Input<string>) };
+        }
+        const provider = new aws.iam.OpenIdConnectProvider(
+            `${name}-github`,
+            { url: GITHUB_OIDC_URL, clientIdLists: ["sts.amazonaws.com"], tags: args.tags },
+            { parent: this },
+        );
+        return {
+            provider,
+            arn: pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:oidc-provider/${provider.url.apply((u) => u.replace(/^https:\/\//, ""))}`,
+        };
+    }
+
+    /** One duty role: the role with its trust and tag, its permissions (plus the caller's extra statements), its explicit denies. */
+    private dutyRole(
+        name: string,
+        v: ArgValidator,
+        oidcArn: pulumi.Output<string> | undefined,
+        tags: TagsInput | undefined,
+        spec: { duty: Duty; trust: DutyTrust; allows: pulumi.Input<unknown>[]; extra?: pulumi.Output<PolicyStatement[]>; denies: pulumi.Input<unknown>[] },
+    ): aws.iam.Role {
+        const { duty } = spec;
+        const role = new aws.iam.Role(
+            `${name}-${duty}`,
+            {
+                path: DUTY_ROLE_PATH,
+                description: `sealed-infra ${name}: ${duty} duty`,
+                maxSessionDuration: MAX_SESSION_SECONDS,
+                assumeRolePolicy: trustPolicy(v, spec.trust, oidcArn),
+                tags: designatedTags(v, tags, { [TAG_DUTY]: duty }),
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(
+            `${name}-${duty}-permissions`,
+            {
+                role: role.name,
+                policy: pulumi
+                    .output(spec.extra ?? [])
+                    .apply((more) => policyDocument([...spec.allows, ...more.map((s) => canonicalStatement(s as PolicyStatement))])),
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(`${name}-${duty}-separation`, { role: role.name, policy: policyDocument(spec.denies) }, { parent: this });
+        return role;
+    }
 }
+
+interface CheckedArgs {
+    appPath: string;
+    trusts: [Duty, DutyTrust][];
+    deployerStatements?: pulumi.Output<PolicyStatement[]>;
+    approverStatements?: pulumi.Output<PolicyStatement[]>;
+    auditorStatements?: pulumi.Output<PolicyStatement[]>;
+}
+
+/** Every argument check that can run at construction (statements are checked again once they resolve). */
+function validateArgs(v: ArgValidator, args: DutyRolesArgs): CheckedArgs {
+    if (args === undefined || args.deployer === undefined || args.approver === undefined) {
+        throw v.error("deployer and approver trusts are required");
+    }
+    const appPath = args.applicationRolePath ?? "/app/";
+    if (!/^\/([A-Za-z0-9+=,.@_-]+\/)+$/.test(appPath) || appPath.startsWith("/sealed-infra/")) {
+        throw v.error(
+            `applicationRolePath must be an IAM path such as "/app/" (not "/" and not under "/sealed-infra/"), found "${appPath}"`,
+        );
+    }
+    const trusts: [Duty, DutyTrust][] = [
+        ["deployer", args.deployer],
+        ["approver", args.approver],
+        ...(args.auditor ? ([["auditor", args.auditor]] as [Duty, DutyTrust][]) : []),
+    ];
+    for (const [duty, trust] of trusts) {
+        checkTrust(v, duty, trust);
+    }
+    checkDistinct(v, trusts);
+    for (const [arg, actions] of [
+        ["deployerActions", args.deployerActions],
+        ["applicationActions", args.applicationActions],
+    ] as const) {
+        if (actions !== undefined && (actions.length === 0 || actions.some((a) => a === "*" || a === "*:*"))) {
+            throw v.error(`${arg} must list specific actions (service wildcards such as "s3:*" are allowed, "*" is not)`);
+        }
+    }
+    const iamWrite = (args.deployerActions ?? []).find(mayWriteIam);
+    if (iamWrite !== undefined) {
+        throw v.error(
+            `deployerActions grants "${iamWrite}" on every resource, which would reopen IAM; the deployer manages ` +
+                `application roles under applicationRolePath with the boundary (granted by the component)`,
+        );
+    }
+    return {
+        appPath,
+        trusts,
+        deployerStatements: checkStatements(v, "deployerStatements", args.deployerStatements, { allowIamWrites: false }),
+        approverStatements: checkStatements(v, "approverStatements", args.approverStatements, { allowIamWrites: true }),
+        auditorStatements: checkStatements(v, "auditorStatements", args.auditorStatements, { allowIamWrites: true }),
+    };
+}
+
+/** ARN patterns the duty policies name. */
+interface DutyArns {
+    dutyRoles: pulumi.Output<string>;
+    appRoles: pulumi.Output<string>;
+    appInstanceProfiles: pulumi.Output<string>;
+    boundary: pulumi.Output<string>;
+}
+
+function deny(sid: string, actions: readonly string[], resource: pulumi.Input<string> = "*") {
+    return { Sid: sid, Effect: "Deny", Action: [...actions], Resource: resource };
+}
+
+/** The application boundary: what application roles may ever do. */
+function boundaryStatements(args: DutyRolesArgs, dutyRolePattern: pulumi.Output<string>): pulumi.Input<unknown>[] {
+    return [
+        { Sid: "ApplicationActions", Effect: "Allow", Action: [...(args.applicationActions ?? DEFAULT_APPLICATION_ACTIONS)], Resource: "*" },
+        {
+            Sid: "DenyOtherDuties",
+            Effect: "Deny",
+            Action: [...APPROVE_ACTIONS, ...AUDIT_ADMIN_ACTIONS, ...KEY_ADMIN_ACTIONS],
+            Resource: "*",
+        },
+        { Sid: "DenyIamChanges", Effect: "Deny", Action: [...IAM_WRITE_ACTIONS], Resource: "*" },
+        { Sid: "DenyDutyRoles", Effect: "Deny", Action: "sts:AssumeRole", Resource: dutyRolePattern },
+    ];
+}
+
+/** Deployer: deploy, and administer application roles only with the boundary attached. */
+function deployerAllows(args: DutyRolesArgs, ctx: AwsContext, arns: DutyArns): pulumi.Input<unknown>[] {
+    const appRolePattern = arns.appRoles;
+    const boundaryArn = arns.boundary;
+    return [
+        { Sid: "Deploy", Effect: "Allow", Action: [...(args.deployerActions ?? DEFAULT_DEPLOYER_ACTIONS)], Resource: "*" },
+        {
+            Sid: "ManageApplicationRolesWithBoundary",
+            Effect: "Allow",
+            Action: [
+                "iam:CreateRole",
+                "iam:PutRolePermissionsBoundary",
+                "iam:PutRolePolicy",
+                "iam:DeleteRolePolicy",
+                "iam:AttachRolePolicy",
+                "iam:DetachRolePolicy",
+            ],
+            Resource: appRolePattern,
+            Condition: { StringEquals: { "iam:PermissionsBoundary": boundaryArn } },
+        },
+        {
+            Sid: "ManageApplicationRoles",
+            Effect: "Allow",
+            Action: [
+                "iam:GetRole",
+                "iam:GetRolePolicy",
+                "iam:ListRolePolicies",
+                "iam:ListAttachedRolePolicies",
+                "iam:ListRoleTags",
+                "iam:TagRole",
+                "iam:UntagRole",
+                "iam:UpdateRole",
+                "iam:UpdateRoleDescription",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:DeleteRole",
+                // Deleting a role: the provider first lists the instance profiles holding it.
+                "iam:ListInstanceProfilesForRole",
+            ],
+            Resource: appRolePattern,
+        },
+        { Sid: "PassApplicationRoles", Effect: "Allow", Action: "iam:PassRole", Resource: appRolePattern },
+        ...readArtifacts(ctx, args.artifactBucketArns),
+    ];
+}
+
+/** What the deployer may never do, whatever deployerActions or deployerStatements allow. */
+function deployerDenies(arns: DutyArns): pulumi.Input<unknown>[] {
+    const { appRoles: appRolePattern, appInstanceProfiles: appInstanceProfilePattern, dutyRoles: dutyRolePattern, boundary: boundaryArn } = arns;
+    return [
+        deny("DenyApprove", APPROVE_ACTIONS),
+        deny("DenyAuditAdmin", AUDIT_ADMIN_ACTIONS),
+        deny("DenyKeyAdmin", KEY_ADMIN_ACTIONS.filter((a) => a !== "kms:CreateGrant")),
+        {
+            // EC2, Auto Scaling and other services create grants on the caller's behalf to use a
+            // customer key (encrypted EBS volumes); every other grant stays denied. IfExists: a
+            // request without the key is denied too.
+            Sid: "DenyKeyGrants",
+            Effect: "Deny",
+            Action: ["kms:CreateGrant"],
+            Resource: "*",
+            Condition: { BoolIfExists: { "kms:GrantIsForAWSResource": "false" } },
+        },
+        deny("DenyUserAndBoundaryEscalation", IAM_USER_ESCALATION_ACTIONS),
+        {
+            // Whatever deployerActions or deployerStatements allow: no role is created or given
+            // permissions unless the application boundary is (and stays) attached ...
+            Sid: "DenyRolesWithoutApplicationBoundary",
+            Effect: "Deny",
+            Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"],
+            Resource: "*",
+            Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundaryArn } },
+        },
+        {
+            // ... and no IAM change touches anything but application roles and instance profiles.
+            Sid: "DenyIamChangesOutsideApplicationPath",
+            Effect: "Deny",
+            Action: [...IAM_WRITE_ACTIONS],
+            NotResource: [appRolePattern, appInstanceProfilePattern],
+        },
+        deny(
+            "DenyBoundaryChanges",
+            ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"],
+            boundaryArn,
+        ),
+        deny("DenyDutyRoleChanges", [...IAM_WRITE_ACTIONS, "sts:AssumeRole"], dutyRolePattern),
+    ];
+}
+
+const APPROVER_ALLOWS: pulumi.Input<unknown>[] = [
+    { Sid: "Approve", Effect: "Allow", Action: [...DEFAULT_APPROVER_ACTIONS], Resource: "*" },
+    {
+        Sid: "SignReleaseApprovals",
+        Effect: "Allow",
+        Action: ["kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"],
+        Resource: "*",
+        Condition: { StringEquals: { [`aws:ResourceTag/${TAG_PURPOSE}`]: PURPOSE_RELEASE_APPROVAL } },
+    },
+];
+
+const APPROVER_DENIES: pulumi.Input<unknown>[] = [
+    deny("DenyDeploy", DEPLOY_ACTIONS),
+    deny("DenyAuditAdmin", AUDIT_ADMIN_ACTIONS),
+    deny("DenyKeyAdmin", KEY_ADMIN_ACTIONS),
+    deny("DenyIamChanges", IAM_WRITE_ACTIONS),
+    deny("DenyRoleChaining", ["sts:AssumeRole"]),
+];
+
+const AUDITOR_ALLOWS: pulumi.Input<unknown>[] = [{ Sid: "ReadRecords", Effect: "Allow", Action: [...DEFAULT_AUDITOR_ACTIONS], Resource: "*" }];
+
+const AUDITOR_DENIES: pulumi.Input<unknown>[] = [
+    deny("DenyDeploy", DEPLOY_ACTIONS),
+    deny("DenyApprove", APPROVE_ACTIONS),
+    deny("DenyAuditAdmin", AUDIT_ADMIN_ACTIONS),
+    deny("DenyKeyAdmin", KEY_ADMIN_ACTIONS),
+    deny("DenyIamChanges", IAM_WRITE_ACTIONS),
+    deny("DenyRoleChaining", ["sts:AssumeRole"]),
+];
 
 const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const REF = /^refs\/(heads|tags)\/[^*?\s:]+$/;
@@ -603,15 +662,10 @@ function readArtifacts(ctx: AwsContext, bucketArns: pulumi.Input<pulumi.Input<st
 /** True when an action pattern may match an IAM action that is not a read. */
 export function mayWriteIam(action: string): boolean {
     const [service, name = ""] = action.toLowerCase().split(":", 2);
-    if (!globMatches(service, "iam")) {
+    if (!globMatch(service, "iam", IAM_ACTION)) {
         return false;
     }
     return !["get", "list", "generate", "simulate"].some((read) => name.startsWith(read));
-}
-
-function globMatches(pattern: string, value: string): boolean {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
-    return re.test(value);
 }
 
 /**

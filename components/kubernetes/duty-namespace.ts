@@ -1,11 +1,19 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReleaseApprovalTarget } from "../approved-release";
-import { ArgValidator, LABEL_DUTY, LABEL_PURPOSE, PURPOSE_RELEASE_APPROVAL, designatedLabels, resolveProtect } from "../common";
+import {
+    ArgValidator,
+    LABEL_DUTY,
+    LABEL_PURPOSE,
+    PURPOSE_RELEASE_APPROVAL,
+    RELEASE_APPROVAL_GROUP,
+    RELEASE_APPROVAL_KIND,
+    RELEASE_APPROVAL_VERSION,
+    designatedLabels,
+    resolveProtect,
+} from "../common";
 
-export const RELEASE_APPROVAL_GROUP = "sealed-infra.io";
-export const RELEASE_APPROVAL_VERSION = "v1alpha1";
-export const RELEASE_APPROVAL_KIND = "ReleaseApproval";
+export { RELEASE_APPROVAL_GROUP, RELEASE_APPROVAL_KIND, RELEASE_APPROVAL_VERSION };
 export const RELEASE_APPROVAL_PLURAL = "releaseapprovals";
 /** `releaseapprovals.sealed-infra.io` */
 export const RELEASE_APPROVAL_CRD_NAME = `${RELEASE_APPROVAL_PLURAL}.${RELEASE_APPROVAL_GROUP}`;

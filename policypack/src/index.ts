@@ -4,8 +4,8 @@
  * module (compiled: package.json `main` is bin/index.js). Nothing here may print to stdout: the
  * first stdout line must be the port that `new PolicyPack` prints.
  */
-import { deserializationShared } from "./engine/sdk-memo";
-import { stackChannelInstalled } from "./engine/stack-channel";
+import { deserializationShared } from "./sdk/sdk-memo";
+import { stackChannelInstalled } from "./sdk/stack-channel";
 import { PolicyPack } from "@pulumi/policy";
 import { catalogue } from "./catalogue";
 import { toPulumiPolicy } from "./framework/to-pulumi";

@@ -232,7 +232,6 @@ async function exportCheck(): Promise<unknown> {
 
 async function loadGenerator(): Promise<(size: number) => ResourceRecord[]> {
     // Synthetic stacks with ~10% IAM and RBAC principals (test/bench/stack-analysis.ts).
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const mod = require("./stack-analysis");
     const generate = mod.syntheticStack ?? mod.generateSyntheticStack ?? mod.default;
     if (typeof generate !== "function") {
@@ -268,7 +267,6 @@ async function main(): Promise<void> {
         );
     }
     if (!SKIP.has("shapes")) {
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
         const { SHAPES } = require("./stack-analysis") as { SHAPES: Record<string, (size: number) => ResourceRecord[]> };
         const shapes: Record<string, unknown> = {};
         for (const name of SHAPE_NAMES) {

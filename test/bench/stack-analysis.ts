@@ -13,7 +13,7 @@
  * path search runs too.
  */
 import type { ResourceRecord, WireProperties } from "../../cli/model";
-import { StackModel, StackResource } from "../../policypack/src/engine/stack-model";
+import { StackModel, StackResource } from "../../policypack/src/sdk/stack-model";
 import { catalogue } from "../../policypack/src/catalogue";
 import { configWithDefaults, StackPolicyDefinition } from "../../policypack/src/framework/definition";
 import { Findings } from "../../policypack/src/framework/findings";

@@ -120,7 +120,6 @@ describe("cli/report: finding identities and documentation links", () => {
     });
 
     it("the package names its repository, so reports link to the policies' documentation", () => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const pkg = require("../../package.json");
         assert.ok(docLinks(pkg), "package.json needs repository (or homepage) for informationUri and helpUri");
     });

@@ -107,7 +107,6 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
     return out;
 }
 
-let installed = false;
 
 /** Installs the mocks (idempotent within a file's lifetime; re-installs if another file replaced them). */
 export function installMocks(): Recorder {
@@ -136,7 +135,6 @@ export function installMocks(): Recorder {
         false,
     );
     // Wrap the mock monitor to see the resource options, which the mocks API does not pass on.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const settings = require("@pulumi/pulumi/runtime/settings");
     const monitor = settings.getMonitor();
     const register = monitor.registerResource.bind(monitor);
@@ -160,18 +158,12 @@ export function installMocks(): Recorder {
             callback(err, res);
         });
     };
-    installed = true;
     recorder.reset();
     return recorder;
 }
 
-export function mocksInstalled(): boolean {
-    return installed;
-}
-
 /** Waits until every outstanding registration and apply has finished. */
 export async function settle(): Promise<void> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
 }
 

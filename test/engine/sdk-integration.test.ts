@@ -1,12 +1,12 @@
 /**
- * The pack's two integrations with @pulumi/policy internals (engine/sdk-memo.ts and
- * engine/stack-channel.ts) are performance only: they must install against the SDK version we
+ * The pack's two integrations with @pulumi/policy internals (sdk/sdk-memo.ts and
+ * sdk/stack-channel.ts) are performance only: they must install against the SDK version we
  * ship with, and the pack must say so on stderr if a future SDK makes them fall back.
  */
 import { strict as assert } from "assert";
 import { analyzeWith, launchPolicyPack } from "../../cli/analyzer/client";
-import { deserializationShared } from "../../policypack/src/engine/sdk-memo";
-import { stackChannelInstalled } from "../../policypack/src/engine/stack-channel";
+import { deserializationShared } from "../../policypack/src/sdk/sdk-memo";
+import { stackChannelInstalled } from "../../policypack/src/sdk/stack-channel";
 import { awsProvider, PACK_DIR, resource, rootStack, snapshot, urn } from "../protocol/helpers";
 
 describe("pack integration with @pulumi/policy", function () {

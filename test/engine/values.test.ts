@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
-import { read, readBoolean, readJson, readNumber, rawProps, UNREADABLE_SECRET } from "../../policypack/src/framework/values";
+import { read, readBoolean, readJson, readNumber, UNREADABLE_SECRET } from "../../policypack/src/framework/values";
+import { rawProps } from "../../policypack/src/sdk/raw-props";
 import { UNREADABLE_SECRET as CLI_UNREADABLE_SECRET, UNKNOWN as CLI_UNKNOWN } from "../../cli/wire";
 import { UNKNOWN, unknownCheckingProxy } from "../harness/policy-harness";
-import { hasTag, tagsOf } from "../../policypack/src/engine/designation";
+import { hasTag, tagsOf } from "../../policypack/src/framework/tags";
 
 describe("framework/values", () => {
     it("agrees with the CLI on the wire markers", () => {

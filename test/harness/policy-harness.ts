@@ -6,7 +6,6 @@
  */
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 // The SDK's own proxy (internal: its .d.ts hides it, so it is required untyped).
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 export const unknownCheckingProxy: <T>(value: T) => T = require("@pulumi/policy/proxy").unknownCheckingProxy;
 import type { PolicyDefinition } from "../../policypack/src/framework/definition";
 import { toPulumiPolicy } from "../../policypack/src/framework/to-pulumi";
@@ -88,7 +87,7 @@ export function runResourcePolicy(def: PolicyDefinition, resource: TestResource,
     const policy = toPulumiPolicy(def) as ResourceValidationPolicy;
     const out: Finding[] = [];
     const urn = resource.urn ?? urnOf(resource.type, resource.name);
-    const validate = policy.validateResource as Function;
+    const validate = policy.validateResource as (args: unknown, report: unknown) => void;
     withPreview(opts.preview, () =>
         validate(
             {
@@ -140,7 +139,7 @@ export function runStackPolicy(def: PolicyDefinition, resources: TestResource[],
         }
     });
     withPreview(opts.preview, () =>
-        (policy.validateStack as Function)(
+        (policy.validateStack as (args: unknown, report: unknown) => void)(
             { resources: built, stackTags: new Map(), getConfig: () => opts.config ?? {}, notApplicable: () => undefined },
             reporter(def, out),
         ),

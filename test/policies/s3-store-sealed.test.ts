@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { s3StoreSealed } from "../../policypack/src/policies/immutable-artifacts/s3-store-sealed";
-import { deniesInsecureTransport } from "../../policypack/src/engine/s3-store";
+import { deniesInsecureTransport } from "../../policypack/src/engine/s3/bucket-policy";
 import { UNREADABLE_SECRET } from "../../policypack/src/framework/values";
 import { advisory, mandatory, runStackPolicy, TestResource, UNKNOWN, urnOf } from "../harness/policy-harness";
 import {

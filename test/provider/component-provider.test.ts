@@ -35,7 +35,6 @@ const PACK_DIR = path.join(ROOT, "policypack");
 const FIXTURE = path.join(ROOT, "test/fixtures/provider-programs/components");
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Schema = Record<string, any>;
 
 function tokenOf(className: string): string {
@@ -339,7 +338,6 @@ describe("component provider: launched as the engine launches a Node.js plugin, 
         });
 
         it("is the schema inferred from the current component sources (the build is not stale)", async function () {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
             const { inferSchema } = require("../../provider/schema") as typeof import("../../provider/schema");
             const fresh = inferSchema(ROOT, { version: PACKAGE.version, description: PACKAGE.description, license: PACKAGE.license, keywords: PACKAGE.keywords });
             assert.deepEqual(schema, JSON.parse(JSON.stringify(fresh)), "dist/provider/schema.json is stale: npm run build");

@@ -27,7 +27,6 @@ import type { WorkerRequest } from "../../cli/sources/worker-protocol";
 
 // The generated protocol code, and the grpc-js and protobuf copies it was built with.
 const fromProto = createRequire(require.resolve("@pulumi/pulumi/proto/provider_pb"));
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const provproto: any = fromProto("./provider_pb");
 const provrpc: any = fromProto("./provider_grpc_pb");
 const resproto: any = fromProto("./resource_pb");
@@ -39,7 +38,6 @@ const grpc: typeof grpcTypes = fromProto("@grpc/grpc-js");
 const structproto: any = fromProto("google-protobuf/google/protobuf/struct_pb");
 const emptyproto: any = fromProto("google-protobuf/google/protobuf/empty_pb");
 type Any = any;
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 const LAUNCH_TIMEOUT_MS = 60_000;
 
@@ -303,7 +301,11 @@ export class LaunchedProvider {
                 if (nl >= 0) {
                     clearTimeout(timer);
                     const p = Number(first.slice(0, nl).trim());
-                    Number.isInteger(p) && p > 0 ? resolve(p) : reject(new Error(`the plugin's first stdout line is not a port: ${JSON.stringify(first.slice(0, nl))}`));
+                    if (Number.isInteger(p) && p > 0) {
+                        resolve(p);
+                    } else {
+                        reject(new Error(`the plugin's first stdout line is not a port: ${JSON.stringify(first.slice(0, nl))}`));
+                    }
                 }
             });
             child.once("exit", (code, signal) => {

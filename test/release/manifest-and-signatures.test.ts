@@ -248,7 +248,7 @@ describe("release approvals: keys and signatures", function () {
         const script = `
             const { catalogue } = require("./policypack/bin/catalogue");
             const signature = require("./policypack/bin/engine/release/signature");
-            const { StackModel } = require("./policypack/bin/engine/stack-model");
+            const { StackModel } = require("./policypack/bin/sdk/stack-model");
             const { configWithDefaults } = require("./policypack/bin/framework/definition");
             const before = signature.cryptoLoaded();
             const def = catalogue.find((p) => p.name === "release-approved");

@@ -1,15 +1,15 @@
 /**
  * The resources whose loss would destroy records or the ability to verify them, as the Pulumi
  * resource-option policies (critical-resources-protected, no-delete-before-replace-on-records) see
- * them: designated stores (engine/s3-store.ts designation, incl. every bucket a trail delivers to),
+ * them: designated stores (engine/s3/store.ts designation, incl. every bucket a trail delivers to),
  * the split resources that lock, version and seal those stores, trails, KMS keys and ECR
  * repositories. Each comes with the reason it is critical, for messages.
  */
 import { designationOf, KEY_DESIGNATION_TAGS, StoreDesignationConfig } from "./designation";
 import { s3ChildrenByBucket } from "./joins";
-import { designatedStores, externalStoreReason, sdkName, storeIndex } from "./s3-store";
+import { designatedStores, externalStoreReason, sdkName, storeIndex } from "./s3/store";
 import { CLOUDTRAIL_TRAILS, ECR_REPOSITORY, KMS_KEYS, S3_BUCKET_VERSIONING } from "./resource-types";
-import type { StackModel, StackResource } from "./stack-model";
+import type { StackModel, StackResource } from "../sdk/stack-model";
 
 export interface Critical {
     resource: StackResource;

@@ -8,21 +8,12 @@
  * is configured the same way.
  */
 import type { ConfigOption } from "../framework/definition";
-import { isUnknown, read, Read } from "../framework/values";
+import { read } from "../framework/values";
+import { globMatch } from "../shared/glob";
+import { STORE_KINDS, StoreKind, Taggable, tagsOf, TAG_PURPOSE, TAG_STORE } from "../framework/tags";
 
-export const TAG_STORE = "sealed-infra:store";
-export const TAG_DUTY = "sealed-infra:duty";
-export const TAG_PURPOSE = "sealed-infra:purpose";
 
-export type StoreKind = "artifacts" | "audit-logs";
-export const STORE_KINDS: readonly StoreKind[] = ["artifacts", "audit-logs"];
 
-/** Anything with a name and raw props (a ResourceSubject or a StackResource). */
-export interface Taggable {
-    name: string;
-    type: string;
-    props: Readonly<Record<string, unknown>>;
-}
 
 export interface StoreDesignationConfig {
     /** Glob patterns (`*` any run of characters) on the Pulumi name or the physical bucket name. */
@@ -45,61 +36,8 @@ export const storeDesignationOptions: { [K in keyof StoreDesignationConfig]: Con
     },
 };
 
-/**
- * Kubernetes label keys cannot contain ":", so on Kubernetes objects the designations are labels
- * `sealed-infra.io/<key>` (e.g. `sealed-infra.io/duty: approver`); tagsOf reports them under the
- * same `sealed-infra:<key>` names as AWS tags, so policies ask one question for both.
- */
-export const K8S_LABEL_PREFIX = "sealed-infra.io/";
 
-/**
- * Tags of an AWS resource: aws `tagsAll`/`tags` maps (tagsAll includes provider default tags),
- * aws-native `tags` lists of `{key, value}`, Kubernetes `metadata.labels`.
- */
-export function tagsOf(resource: Taggable): Read<Record<string, string>> {
-    const candidates = resource.type.startsWith("kubernetes:")
-        ? [read(resource.props, "metadata.labels")]
-        : [read(resource.props, "tagsAll"), read(resource.props, "tags")];
-    const merged: Record<string, string> = {};
-    let sawUnknown: Read<unknown> | undefined;
-    for (const c of candidates) {
-        if (c.state === "unknown") {
-            sawUnknown = c;
-            continue;
-        }
-        if (c.state !== "known") {
-            continue;
-        }
-        if (Array.isArray(c.value)) {
-            for (const entry of c.value) {
-                const key = (entry as Record<string, unknown> | null)?.key;
-                const value = (entry as Record<string, unknown> | null)?.value;
-                if (typeof key === "string" && typeof value === "string") {
-                    merged[key] = value;
-                }
-            }
-        } else if (typeof c.value === "object") {
-            for (const [key, value] of Object.entries(c.value as Record<string, unknown>)) {
-                if (typeof value === "string" && !isUnknown(value)) {
-                    merged[key] = value;
-                    if (key.startsWith(K8S_LABEL_PREFIX) && resource.type.startsWith("kubernetes:")) {
-                        merged[`sealed-infra:${key.slice(K8S_LABEL_PREFIX.length)}`] = value;
-                    }
-                }
-            }
-        }
-    }
-    if (Object.keys(merged).length === 0 && sawUnknown) {
-        return { state: "unknown", path: sawUnknown.path };
-    }
-    return { state: "known", value: merged, path: "tags" };
-}
 
-/** Glob match: `*` matches any run of characters, everything else literally, case-sensitive. */
-export function globMatch(value: string, pattern: string): boolean {
-    const re = new RegExp("^" + pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
-    return re.test(value);
-}
 
 export type StoreDesignation =
     | { designated: true; kind: StoreKind | "configured"; reason: string }
@@ -125,7 +63,7 @@ export function storeDesignation(bucket: Taggable, config: StoreDesignationConfi
     const names = [bucket.name, read(bucket.props, "bucket"), read(bucket.props, "bucketName")]
         .map((n) => (typeof n === "string" ? n : n.state === "known" && typeof n.value === "string" ? n.value : undefined))
         .filter((n): n is string => n !== undefined);
-    const pattern = config.designatedStoreNamePatterns.find((p) => names.some((n) => globMatch(n, p)));
+    const pattern = config.designatedStoreNamePatterns.find((p) => names.some((n) => globMatch(p, n)));
     if (pattern !== undefined) {
         return { designated: true, kind: "configured", reason: `its name matches designatedStoreNamePatterns "${pattern}"` };
     }
@@ -133,15 +71,6 @@ export function storeDesignation(bucket: Taggable, config: StoreDesignationConfi
         return { designated: "unknown", path: tags.path };
     }
     return { designated: false };
-}
-
-/** True when the resource carries `key=value` (value optional). Unknown tags count as not carrying it. */
-export function hasTag(resource: Taggable, key: string, value?: string): boolean {
-    const tags = tagsOf(resource);
-    if (tags.state !== "known" || !(key in tags.value)) {
-        return false;
-    }
-    return value === undefined || tags.value[key] === value;
 }
 
 /**
@@ -176,7 +105,7 @@ export function designationOf(resource: Taggable, rule: DesignationRule): Design
     const names = [resource.name, ...rule.nameProperties.map((p) => read(resource.props, p))]
         .map((n) => (typeof n === "string" ? n : n.state === "known" && typeof n.value === "string" ? n.value : undefined))
         .filter((n): n is string => n !== undefined);
-    const pattern = rule.patterns.find((p) => names.some((n) => globMatch(n, p)));
+    const pattern = rule.patterns.find((p) => names.some((n) => globMatch(p, n)));
     if (pattern !== undefined) {
         return { designated: true, reason: `its name matches the pattern "${pattern}"` };
     }

@@ -9,6 +9,7 @@
  *   tag        := [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
  *   digest     := algorithm ":" encoded, sha256 = 64 lowercase hex, sha512 = 128 lowercase hex
  */
+import { globMatch, GlobOptions } from "../shared/glob";
 
 export interface ImageReference {
     /** Registry host with port, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com`, `localhost:5000`. */
@@ -93,20 +94,13 @@ export function parseImageReference(input: string): ParsedImage {
     return { ok: true, image: { registry, implicitRegistry, repository, tag, digest } };
 }
 
-export function isDigestPinned(image: ImageReference): boolean {
-    return image.digest !== undefined;
-}
-
 /**
  * Registry allow-list match. Patterns are hosts (with optional port) where `*` matches one or more
  * characters within a dot-separated label, e.g. `*.dkr.ecr.*.amazonaws.com`, `ghcr.io`.
  */
+/** Registry hosts: `*` stays within one DNS label, case does not matter. */
+const REGISTRY: GlobOptions = { star: "label", caseInsensitive: true };
+
 export function registryAllowed(registry: string, patterns: readonly string[]): boolean {
-    const host = registry.toLowerCase();
-    return patterns.some((p) => {
-        const re = new RegExp(
-            "^" + p.toLowerCase().split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^.]+") + "$",
-        );
-        return re.test(host);
-    });
+    return patterns.some((p) => globMatch(p, registry, REGISTRY));
 }

@@ -9,7 +9,7 @@
  * caller must not conclude that the parent lacks the child.
  */
 import { read } from "../framework/values";
-import type { StackModel, StackResource } from "./stack-model";
+import type { StackModel, StackResource } from "../sdk/stack-model";
 import { CLOUDTRAIL_TRAILS, LAMBDA_CODE_SIGNING_CONFIGS, S3_BUCKETS } from "./resource-types";
 
 export interface Link {

@@ -4,7 +4,7 @@
  * pure check. ./to-pulumi.ts turns a definition into an @pulumi/policy policy.
  */
 import type { PolicyResourceOptions } from "@pulumi/policy";
-import type { StackModel } from "../engine/stack-model";
+import type { StackModel } from "../sdk/stack-model";
 import type { Findings } from "./findings";
 
 export type Severity = "low" | "medium" | "high" | "critical";
@@ -88,7 +88,7 @@ export interface StackPolicyDefinition<C = Record<string, unknown>> extends Poli
     onResource?(getConfig: () => C): void;
 }
 
-export type PolicyDefinition<C = any> = ResourcePolicyDefinition<C> | StackPolicyDefinition<C>;
+export type PolicyDefinition<C = unknown> = ResourcePolicyDefinition<C> | StackPolicyDefinition<C>;
 
 /** Identity helpers that keep the config type flowing from `config` into `check`. */
 export function resourcePolicy<C>(def: Omit<ResourcePolicyDefinition<C>, "kind">): ResourcePolicyDefinition<C> {
@@ -114,8 +114,8 @@ export function configWithDefaults<C>(def: PolicyDocs<C>, sent: Record<string, u
 }
 
 /** The configSchema @pulumi/policy publishes: each option's schema with description and default. */
-export function configSchemaOf(def: PolicyDocs<unknown>): { properties: Record<string, any> } {
-    const properties: Record<string, any> = {};
+export function configSchemaOf(def: PolicyDocs<unknown>): { properties: Record<string, object> } {
+    const properties: Record<string, object> = {};
     for (const [key, option] of Object.entries(def.config) as [string, ConfigOption][]) {
         properties[key] = { ...option.schema, description: option.description, default: option.default };
     }

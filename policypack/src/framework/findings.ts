@@ -13,7 +13,6 @@ import type { Read } from "./values";
 import { label } from "./display";
 import { expiredLine, waivedLine, waiverRegistry, WAIVERS_POLICY } from "./waivers";
 
-export { displayType, label } from "./display";
 
 export interface Subject {
     urn: string;

@@ -4,12 +4,12 @@
  * raw property access, and a guarantee that no check can throw into the RPC.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy, ResourceValidationArgs, StackValidationArgs, ReportViolation } from "@pulumi/policy";
-import { StackModel } from "../engine/stack-model";
+import { StackModel } from "../sdk/stack-model";
 import { configSchemaOf, configWithDefaults, PolicyDefinition, ResourcePolicyDefinition, StackPolicyDefinition } from "./definition";
 import { Findings } from "./findings";
-import { rawProps } from "./values";
+import { rawProps } from "../sdk/raw-props";
 import { couldApplyToStack, describeWaiver, isExpired, waiverRegistry } from "./waivers";
-import { StackIdentity, stackIdentity } from "../engine/stack-identity";
+import { StackIdentity, stackIdentity } from "./stack-identity";
 
 export function toPulumiPolicy(def: PolicyDefinition): ResourceValidationPolicy | StackValidationPolicy {
     const base = {

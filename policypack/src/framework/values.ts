@@ -26,20 +26,10 @@ const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
  */
 export const UNREADABLE_SECRET = "[sealed-infra:unreadable-secret]";
 
-const PROXY_TARGET_KEY = "__getSpecialProxyTarget";
-
 export function isUnknown(value: unknown): boolean {
     return typeof value === "string" && UNKNOWN_SENTINELS.has(value);
 }
 
-/** The plain object behind @pulumi/policy's unknown-checking proxy (or the value itself). */
-export function rawProps(props: unknown): Record<string, unknown> {
-    if (props === null || typeof props !== "object") {
-        return {};
-    }
-    const target = (props as Record<string, unknown>)[PROXY_TARGET_KEY];
-    return (target && typeof target === "object" ? target : props) as Record<string, unknown>;
-}
 
 export type Read<T> =
     | { readonly state: "known"; readonly value: T; readonly path: string }

@@ -16,8 +16,9 @@
  * resource and every stack and hands its live config accessor to this registry, which every other
  * policy's Findings consults. If the `waivers` policy is disabled, no waiver applies: fail closed.
  */
-import { globMatch, tagsOf } from "../engine/designation";
-import { StackIdentity, urnPrefix } from "../engine/stack-identity";
+import { globMatch } from "../shared/glob";
+import { tagsOf } from "./tags";
+import { StackIdentity, urnPrefix } from "./stack-identity";
 import { displayType } from "./display";
 
 /**
@@ -179,10 +180,10 @@ function tagMatches(subject: WaivableSubject, tag: { key: string; value?: string
 export function selects(w: WaiverEntry, policy: string, subject: WaivableSubject, message: string): boolean {
     return (
         w.policy === policy &&
-        (w.urn === undefined || globMatch(subject.urn, w.urn)) &&
+        (w.urn === undefined || globMatch(w.urn, subject.urn)) &&
         // The type as the engine names it (aws:s3/bucket:Bucket) or as the CLI displays it (aws:s3:Bucket).
-        (w.type === undefined || globMatch(subject.type, w.type) || globMatch(displayType(subject.type), w.type)) &&
-        (w.name === undefined || globMatch(subject.name, w.name)) &&
+        (w.type === undefined || globMatch(w.type, subject.type) || globMatch(w.type, displayType(subject.type))) &&
+        (w.name === undefined || globMatch(w.name, subject.name)) &&
         (w.tag === undefined || tagMatches(subject, w.tag)) &&
         (w.findingContains === undefined || message.includes(w.findingContains))
     );

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { StackModel, StackResource } from "../../../policypack/src/engine/stack-model";
+import { StackModel, StackResource } from "../../../policypack/src/sdk/stack-model";
 import { DutyAnalysis, formatPath } from "../../../policypack/src/engine/duties/analysis";
 import { DutyConfig, dutyConfigOptions, resolveDuties } from "../../../policypack/src/engine/duties/duties";
 import { TestResource, urnOf } from "../../harness/policy-harness";

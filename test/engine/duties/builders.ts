@@ -3,7 +3,6 @@
  * explicit names and ARNs).
  */
 import type { TestResource } from "../../harness/policy-harness";
-import { urnOf } from "../../harness/policy-harness";
 
 export const ACCOUNT = "123456789012";
 export const ROLE = "aws:iam/role:Role";
@@ -83,4 +82,3 @@ export function attach(roleName: string, arn: string, name = `${roleName}-${arn.
 export const DEPLOY: Stmt = allow("lambda:UpdateFunctionCode");
 export const APPROVE: Stmt = allow("codepipeline:PutApprovalResult");
 
-export { urnOf };

@@ -7,7 +7,7 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
 /** Runs the duty policies on a stack in a fresh process and reports which data files were read. */
 function dataLoadedAfter(stack: string): { catalogue: boolean; managed: boolean; findings: number } {
     const script = `
-        const { StackModel } = require("./policypack/src/engine/stack-model");
+        const { StackModel } = require("./policypack/src/sdk/stack-model");
         const { catalogue } = require("./policypack/src/catalogue");
         const { configWithDefaults } = require("./policypack/src/framework/definition");
         const { catalogueLoaded } = require("./policypack/src/engine/iam/catalogue");

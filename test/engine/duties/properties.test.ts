@@ -16,7 +16,7 @@ import { noDutyEscalation } from "../../../policypack/src/policies/separated-dut
 import { runStackPolicy, TestResource, urnOf } from "../../harness/policy-harness";
 import { DutyAnalysis } from "../../../policypack/src/engine/duties/analysis";
 import { DutyConfig, dutyConfigOptions } from "../../../policypack/src/engine/duties/duties";
-import { StackModel, StackResource } from "../../../policypack/src/engine/stack-model";
+import { StackModel, StackResource } from "../../../policypack/src/sdk/stack-model";
 import { ACCOUNT, doc, POLICY, ROLE, Stmt } from "./builders";
 
 /** Actions that hold a duty (deploy, approve, audit-admin). */
@@ -123,7 +123,11 @@ function render(spec: StackSpec, names: Names, extra?: { role: number; statement
             policies.push([{ Effect: "Allow", Action: r.duty, Resource: "*" }]);
         }
         if (extra && extra.role === i) {
-            policies.length === 0 ? policies.push([extra.statement]) : policies[0].push(extra.statement);
+            if (policies.length === 0) {
+                policies.push([extra.statement]);
+            } else {
+                policies[0].push(extra.statement);
+            }
         }
         const t = r.trust;
         const trust =

@@ -9,7 +9,7 @@
  */
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { StackModel, StackResource } from "../../../policypack/src/engine/stack-model";
+import { StackModel, StackResource } from "../../../policypack/src/sdk/stack-model";
 import { DutyAnalysis, GraphView, reachableMasks, towardHolders } from "../../../policypack/src/engine/duties/analysis";
 import { DutyConfig, dutyConfigOptions } from "../../../policypack/src/engine/duties/duties";
 import { GraphEdge } from "../../../policypack/src/engine/duties/graph";

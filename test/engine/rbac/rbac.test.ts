@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { StackModel, StackResource } from "../../../policypack/src/engine/stack-model";
+import { StackModel, StackResource } from "../../../policypack/src/sdk/stack-model";
 import { findGrant, RbacModel } from "../../../policypack/src/engine/rbac/model";
 import { noDutyEscalation } from "../../../policypack/src/policies/separated-duties/no-duty-escalation";
 import { dutiesSeparated } from "../../../policypack/src/policies/separated-duties/duties-separated";

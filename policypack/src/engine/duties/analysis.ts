@@ -10,7 +10,7 @@
  * all its holders, run only when some principal is reported, then each reported principal's path
  * is read off in the length of the path.
  */
-import type { StackModel, StackResource } from "../stack-model";
+import type { StackModel, StackResource } from "../../sdk/stack-model";
 import { allowedServices, evaluate } from "../iam/evaluate";
 import { displayPattern } from "../iam/glob";
 import { findGrant } from "../rbac/model";

@@ -16,9 +16,11 @@
  */
 import type { ConfigOption } from "../../framework/definition";
 import { read } from "../../framework/values";
-import { globMatch, StoreDesignationConfig, storeDesignation, storeDesignationOptions, hasTag, TAG_PURPOSE, TAG_STORE } from "../designation";
+import { StoreDesignationConfig, storeDesignation, storeDesignationOptions } from "../designation";
+import { hasTag, PURPOSE_RELEASE_APPROVAL, TAG_PURPOSE, TAG_STORE } from "../../framework/tags";
+import { globMatch } from "../../shared/glob";
 import { S3_BUCKETS } from "../resource-types";
-import type { StackModel } from "../stack-model";
+import type { StackModel } from "../../sdk/stack-model";
 import { expandActionPattern } from "../iam/catalogue";
 import { hasWildcard, SEG } from "../iam/glob";
 
@@ -274,7 +276,7 @@ function designatedArns(stack: StackModel, token: string, config: DutyConfig): s
         }
     } else if (token === "release-approval-key") {
         for (const k of stack.ofTypes([KMS_KEY.aws, KMS_KEY.native, KMS_KEY.replica])) {
-            if (hasTag(k, TAG_PURPOSE, "release-approval")) {
+            if (hasTag(k, TAG_PURPOSE, PURPOSE_RELEASE_APPROVAL)) {
                 out.push(arnOf(k.props, UNKNOWN_KEY));
             }
         }
@@ -292,7 +294,7 @@ function designatedArns(stack: StackModel, token: string, config: DutyConfig): s
                 fromTrails.has(g.urn) ||
                 hasTag(g, TAG_STORE, "audit-logs") ||
                 hasTag(g, TAG_PURPOSE, "audit-logs") ||
-                config.auditLogGroupNamePatterns.some((p) => globMatch(g.name, p) || (physical !== undefined && globMatch(physical, p)));
+                config.auditLogGroupNamePatterns.some((p) => globMatch(p, g.name) || (physical !== undefined && globMatch(p, physical)));
             if (audit) {
                 // The group (whose ARN ends in ":*") and its streams; SEG keeps each within its segment.
                 const base = `arn:aws:logs:${SEG}:${SEG}:log-group:${physical ?? SEG}`;
@@ -393,11 +395,5 @@ export function resolveDuties(stack: StackModel, config: DutyConfig): ResolvedDu
 
 /** Whether a name/ARN/URN/subject matches the break-glass patterns. */
 export function isBreakGlass(candidates: readonly string[], patterns: readonly string[]): string | undefined {
-    for (const p of patterns) {
-        const re = new RegExp("^" + p.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
-        if (candidates.some((c) => re.test(c))) {
-            return p;
-        }
-    }
-    return undefined;
+    return patterns.find((p) => candidates.some((c) => globMatch(p, c)));
 }

@@ -24,18 +24,14 @@
  * each member (same length in paths); `expandedEdgesOf` gives that per-target view.
  */
 import { read, readString } from "../../framework/values";
-import type { StackModel, StackResource } from "../stack-model";
-import { Context } from "../iam/conditions";
-import { Condition, documentOf, Statement } from "../iam/document";
-import { allowApplies, decisionForEveryResource, evaluate, PermissionInputs } from "../iam/evaluate";
-import { accountOfEntry, IamModel, iamModel, IamPrincipal, ManagedPolicyRecord, RUNS_AS_ROLE } from "../iam/model";
-import { awsManagedPolicyDocument } from "../iam/managed-policies";
-import { parsePolicyDocument } from "../iam/document";
-import { evaluateConditions } from "../iam/conditions";
+import type { StackModel, StackResource } from "../../sdk/stack-model";
 import { ArnIndex } from "../iam/arn-index";
+import { Context, evaluateConditions, widenVariables } from "../iam/conditions";
+import { Condition, documentOf, parsePolicyDocument, Statement } from "../iam/document";
+import { actionMatches, allowApplies, allowedServices, decisionForEveryResource, evaluate, PermissionInputs } from "../iam/evaluate";
 import { globMatches, hasWildcard, SEG } from "../iam/glob";
-import { widenVariables } from "../iam/conditions";
-import { actionMatches, allowedServices } from "../iam/evaluate";
+import { awsManagedPolicyDocument } from "../iam/managed-policies";
+import { accountOfEntry, IamModel, iamModel, IamPrincipal, ManagedPolicyRecord, RUNS_AS_ROLE } from "../iam/model";
 import { EKS_ACCESS_ENTRY, EKS_ACCESS_POLICY_ASSOCIATION } from "../iam/types";
 import { findGrant, K8sGrant, K8sRule, K8sSubject, makeSubject, RbacModel, rbacModel, BUILTIN_CLUSTER_ROLES } from "../rbac/model";
 
@@ -120,6 +116,60 @@ export const SERVICE_PRIMITIVES: readonly { service: string; actions: string[][]
     { service: "sagemaker.amazonaws.com", actions: [["sagemaker:CreateNotebookInstance", "sagemaker:CreateTrainingJob", "sagemaker:CreateProcessingJob"]] },
     { service: "datapipeline.amazonaws.com", actions: [["datapipeline:CreatePipeline"], ["datapipeline:PutPipelineDefinition"], ["datapipeline:ActivatePipeline"]] },
 ];
+
+/**
+ * One action on another principal that lets the actor act as it: rewriting a role's trust policy,
+ * creating credentials for a user (groups cannot). Each is an edge rule of PrincipalGraph.
+ */
+interface TargetPrimitive {
+    action: string;
+    targets: "roles" | "users";
+    /** Why the target is reached, printed with the path. */
+    note: string;
+}
+
+export const TARGET_PRIMITIVES: readonly TargetPrimitive[] = [
+    { action: "iam:UpdateAssumeRolePolicy", targets: "roles", note: "its trust policy can be rewritten" },
+    { action: "iam:CreateAccessKey", targets: "users", note: "signs in as the user" },
+    { action: "iam:CreateLoginProfile", targets: "users", note: "signs in as the user" },
+    { action: "iam:UpdateLoginProfile", targets: "users", note: "signs in as the user" },
+];
+
+/** An actor (an AWS node) as the edge rules see it: its permissions, asked with caching, and where edges go. */
+interface AwsActor {
+    node: GraphNode;
+    ctx: Context;
+    self: IamPrincipal | undefined;
+    out: GraphEdge[];
+    /** An edge to one node (deduplicated; never to the actor itself). */
+    add(to: string, label: string, note?: string): void;
+    /** An edge to a TargetSet; its members count as principals the actor acts as unless `actsAs` is false. */
+    addSet(set: TargetSet, label: string, actsAs?: boolean): void;
+    /** Principals the actor can act as (found by earlier rules; later rules write policies into them). */
+    actAs: Set<IamPrincipal>;
+    actAsSets: TargetSet[];
+    /** Whether the actor may do `action` on `resource` (an Allow possible, no Deny proven). */
+    may(action: string, resource?: string, context?: Context): boolean;
+    /** The decision when the permission cannot depend on the target (then a whole TargetSet is linked), else undefined. */
+    forEveryTarget(action: string, context?: Context): boolean | undefined;
+    /**
+     * Where a primitive excludes the actor's own principal (rewriting its own trust, signing in as
+     * itself), a node that is not that principal itself (`X*` acting for X) must not get X through a
+     * set: such actors check each target instead.
+     */
+    excludesSelf(set: TargetSet): boolean;
+    /** Whether an explicit Deny refuses the request. */
+    denied(action: string, resource: string, context?: Context): boolean;
+    /** The request context on a principal of the stack (its boundary and tags). */
+    on(target: IamPrincipal, boundary?: string | null): Context;
+    /** Resource patterns of the Allow statements that may grant `action` (what to look up in an index). */
+    reach(action: string): string[] | "all";
+}
+
+interface AwsEdgeRule {
+    name: string;
+    edges(actor: AwsActor): void;
+}
 
 const ALLOW_ALL: Statement[] = documentOf([{ effect: "Allow", actions: ["*"], resources: ["*"], conditions: [] }], { label: "any policy it writes" }).statements;
 const K8S_ALL: K8sRule = { apiGroups: ["*"], resources: ["*"], verbs: ["*"] };
@@ -390,7 +440,33 @@ export class PrincipalGraph {
 
     // ---- AWS edges ----------------------------------------------------------------------------
 
+    /**
+     * The AWS escalation primitives, in the order their edges are found: later rules write into
+     * the principals earlier ones reach (`actAs`). Adding a primitive is one entry here (or in
+     * SERVICE_PRIMITIVES / TARGET_PRIMITIVES) and one test in test/engine/duties.
+     */
+    private readonly awsEdgeRules: readonly AwsEdgeRule[] = [
+        { name: "assume a role whose trust policy names the actor", edges: (a) => this.trustedPrincipalEdges(a) },
+        { name: "assume a role that trusts the actor's account or anyone", edges: (a) => this.trustedAccountEdges(a) },
+        { name: "pass a role to a service that runs code as it", edges: (a) => this.servicePrimitiveEdges(a) },
+        { name: "run code in existing compute that runs as a role", edges: (a) => this.runsAsRoleEdges(a) },
+        { name: "rewrite a role's trust policy", edges: (a) => this.targetPrimitiveEdges(a, TARGET_PRIMITIVES[0]) },
+        { name: "add itself to a group", edges: (a) => this.addUserToGroupEdges(a) },
+        ...TARGET_PRIMITIVES.slice(1).map((t): AwsEdgeRule => ({ name: t.action, edges: (a) => this.targetPrimitiveEdges(a, t) })),
+        { name: "write policies into itself or a principal it acts as", edges: (a) => this.policyWriteEdges(a) },
+        { name: "create a new role and write its policies", edges: (a) => this.newRoleEdges(a.node, a.ctx, a.may, a.add) },
+    ];
+
     private awsEdges(node: GraphNode): GraphEdge[] {
+        const actor = this.awsActor(node);
+        for (const rule of this.awsEdgeRules) {
+            rule.edges(actor);
+        }
+        return actor.out;
+    }
+
+    /** What every AWS edge rule asks of the actor behind `node`, with its answers cached. */
+    private awsActor(node: GraphNode): AwsActor {
         const inputs = node.inputs!;
         const ctx = node.context ?? new Context();
         const self = node.principal;
@@ -403,7 +479,6 @@ export class PrincipalGraph {
                 out.push({ from: node.id, to, label, note });
             }
         };
-        /** Sets of principals the actor can act as (their members count as `actAs` for writing policies). */
         const actAsSets: TargetSet[] = [];
         const addSet = (set: TargetSet, label: string, actsAs = true) => {
             const key = `${set.id}\u0000${label}`;
@@ -416,7 +491,8 @@ export class PrincipalGraph {
             }
         };
         const cache = new Map<string, boolean>();
-        const services = allowedServices(inputs.grants ? [...inputs.identity, ...inputs.grants] : inputs.identity);
+        const statements = inputs.grants ? [...inputs.identity, ...inputs.grants] : inputs.identity;
+        const services = allowedServices(statements);
         const may = (action: string, resource = "*", context: Context = ctx): boolean => {
             if (services !== "all" && !services.has(action.slice(0, action.indexOf(":")).toLowerCase())) {
                 return false;
@@ -431,14 +507,8 @@ export class PrincipalGraph {
             }
             return r;
         };
-        /** The decision when the actor's permission cannot depend on the target (then a whole TargetSet is linked), else undefined. */
         const forEveryTarget = (action: string, context: Context = ctx): boolean | undefined =>
             this.shareTargets ? decisionForEveryResource(inputs, action, context) : undefined;
-        /**
-         * Where a primitive excludes the actor's own principal (rewriting its own trust, signing in
-         * as itself), a node that is not that principal itself (`X*` acting for X) must not get X
-         * through a set: such actors check each target instead.
-         */
         const excludesSelf = (set: TargetSet) => self !== undefined && self.id !== node.id && this.isMember(set, self.id);
         const denied = (action: string, resource: string, context: Context = ctx): boolean => {
             const d = evaluate(inputs, { action, resource, context });
@@ -455,12 +525,10 @@ export class PrincipalGraph {
             }
             return this.iam.targetContext(ctx, target, { boundary, retaggable: retag });
         };
-        const actAs = new Set<IamPrincipal>();
-        /** Resource patterns of the Allow statements that may grant `action` (what to look up in an index). */
         const reach = (action: string): string[] | "all" => {
             const lower = action.toLowerCase();
-            const out: string[] = [];
-            for (const st of inputs.grants ? [...inputs.identity, ...inputs.grants] : inputs.identity) {
+            const patterns: string[] = [];
+            for (const st of statements) {
                 if (st.effect !== "Allow" || !actionMatches(st, lower)) {
                     continue;
                 }
@@ -468,50 +536,63 @@ export class PrincipalGraph {
                     return "all";
                 }
                 for (const r of st.resources) {
-                    out.push(widenVariables(r, ctx));
+                    patterns.push(widenVariables(r, ctx));
                 }
             }
-            return out;
+            return patterns;
         };
+        return { node, ctx, self, out, add, addSet, actAs: new Set(), actAsSets, may, forEveryTarget, excludesSelf, denied, on, reach };
+    }
 
-        // Assume role: trust naming this principal, its account, or anyone.
-        if (self && self.kind !== "group") {
-            for (const ref of this.trustByPrincipal.get(self.id) ?? []) {
-                if (evaluateConditions(ref.statement.conditions, ctx) === "no") {
-                    continue;
-                }
-                const crossAccount = self.account && ref.role.account && self.account !== ref.role.account;
-                if (crossAccount ? may("sts:AssumeRole", ref.role.arn, on(ref.role)) : !denied("sts:AssumeRole", ref.role.arn, on(ref.role))) {
-                    add(ref.role.id, "sts:AssumeRole", `trusts ${self.kind} "${self.name}"`);
-                    actAs.add(ref.role);
-                }
+    /** Assume role: trust naming this principal (or naming it before the update resolves). */
+    private trustedPrincipalEdges({ self, ctx, may, denied, on, add, actAs }: AwsActor): void {
+        if (!self || self.kind === "group") {
+            return;
+        }
+        for (const ref of this.trustByPrincipal.get(self.id) ?? []) {
+            if (evaluateConditions(ref.statement.conditions, ctx) === "no") {
+                continue;
             }
-            for (const role of this.trustPending.get(self.id) ?? []) {
-                if (!denied("sts:AssumeRole", role.arn, on(role))) {
-                    add(role.id, "sts:AssumeRole", `its trust policy refers to ${self.kind} "${self.name}" and is verified at update`);
-                    actAs.add(role);
-                }
+            const crossAccount = self.account && ref.role.account && self.account !== ref.role.account;
+            if (crossAccount ? may("sts:AssumeRole", ref.role.arn, on(ref.role)) : !denied("sts:AssumeRole", ref.role.arn, on(ref.role))) {
+                add(ref.role.id, "sts:AssumeRole", `trusts ${self.kind} "${self.name}"`);
+                actAs.add(ref.role);
             }
         }
-        if (self?.kind !== "group" && may("sts:AssumeRole") && forEveryTarget("sts:AssumeRole") !== undefined) {
+        for (const role of this.trustPending.get(self.id) ?? []) {
+            if (!denied("sts:AssumeRole", role.arn, on(role))) {
+                add(role.id, "sts:AssumeRole", `its trust policy refers to ${self.kind} "${self.name}" and is verified at update`);
+                actAs.add(role);
+            }
+        }
+    }
+
+    /** Assume role: trust naming the actor's account, or anyone. */
+    private trustedAccountEdges({ self, ctx, may, forEveryTarget, addSet, reach, on, add, actAs }: AwsActor): void {
+        if (self?.kind === "group" || !may("sts:AssumeRole")) {
+            return;
+        }
+        if (forEveryTarget("sts:AssumeRole") !== undefined) {
             // May assume any role alike: the shared sets of roles trusting its account whose conditions it may meet.
             for (const set of this.accountTrustSets(self?.account, ctx)) {
                 addSet(set, "sts:AssumeRole");
             }
-        } else if (self?.kind !== "group" && may("sts:AssumeRole")) {
-            for (const ref of this.accountTrustIndex.query(reach("sts:AssumeRole"))) {
-                if (ref.account && self?.account && ref.account !== self.account) {
-                    continue;
-                }
-                if (evaluateConditions(ref.statement.conditions, ctx) === "no" || !may("sts:AssumeRole", ref.role.arn, on(ref.role))) {
-                    continue;
-                }
-                add(ref.role.id, "sts:AssumeRole", ref.account ? `trusts account ${ref.account}` : "trusts any principal");
-                actAs.add(ref.role);
-            }
+            return;
         }
+        for (const ref of this.accountTrustIndex.query(reach("sts:AssumeRole"))) {
+            if (ref.account && self?.account && ref.account !== self.account) {
+                continue;
+            }
+            if (evaluateConditions(ref.statement.conditions, ctx) === "no" || !may("sts:AssumeRole", ref.role.arn, on(ref.role))) {
+                continue;
+            }
+            add(ref.role.id, "sts:AssumeRole", ref.account ? `trusts account ${ref.account}` : "trusts any principal");
+            actAs.add(ref.role);
+        }
+    }
 
-        // PassRole to a service that runs code as the role.
+    /** PassRole to a service that runs code as the role (SERVICE_PRIMITIVES). */
+    private servicePrimitiveEdges({ ctx, may, forEveryTarget, addSet, reach, on, add, actAs }: AwsActor): void {
         for (const prim of SERVICE_PRIMITIVES) {
             const chosen: string[] = [];
             for (const group of prim.actions) {
@@ -541,9 +622,13 @@ export class PrincipalGraph {
                 actAs.add(ref.role);
             }
         }
+    }
 
-        // Running code in existing compute that runs as another role (function code, builds,
-        // notebooks, dev endpoints, CloudFormation stacks, commands on instances).
+    /**
+     * Running code in existing compute that runs as another role (function code, builds,
+     * notebooks, dev endpoints, CloudFormation stacks, commands on instances).
+     */
+    private runsAsRoleEdges({ self, may, forEveryTarget, excludesSelf, addSet, reach, add, actAs }: AwsActor): void {
         for (const kind of RUNS_AS_ROLE) {
             const index = this.computeIndex.get(kind.noun);
             if (!index) {
@@ -565,55 +650,62 @@ export class PrincipalGraph {
                 }
             }
         }
+    }
 
-        // Changing trust policies.
-        if (may("iam:UpdateAssumeRolePolicy") && forEveryTarget("iam:UpdateAssumeRolePolicy") !== undefined && !excludesSelf(this.allRolesSet())) {
-            addSet(this.allRolesSet(), "iam:UpdateAssumeRolePolicy");
-        } else if (may("iam:UpdateAssumeRolePolicy")) {
-            for (const role of this.roleIndex.query(reach("iam:UpdateAssumeRolePolicy"))) {
-                if (role !== self && may("iam:UpdateAssumeRolePolicy", role.arn, on(role))) {
-                    add(role.id, "iam:UpdateAssumeRolePolicy", `its trust policy can be rewritten`);
-                    actAs.add(role);
-                }
+    /**
+     * One action on another principal that makes the actor that principal (TARGET_PRIMITIVES):
+     * every principal of the kind alike when the permission cannot depend on the target, else
+     * each target the permission reaches, never the actor itself.
+     */
+    private targetPrimitiveEdges({ self, may, forEveryTarget, excludesSelf, addSet, reach, on, add, actAs }: AwsActor, prim: TargetPrimitive): void {
+        if ((prim.targets === "users" && self?.kind === "group") || !may(prim.action)) {
+            return;
+        }
+        const all = () => (prim.targets === "roles" ? this.allRolesSet() : this.allUsersSet());
+        if (forEveryTarget(prim.action) !== undefined && !excludesSelf(all())) {
+            addSet(all(), prim.action);
+            return;
+        }
+        const index = prim.targets === "roles" ? this.roleIndex : this.userIndex;
+        for (const target of index.query(reach(prim.action))) {
+            if (target !== self && may(prim.action, target.arn, on(target))) {
+                add(target.id, prim.action, prim.note);
+                actAs.add(target);
             }
         }
-        // Joining groups (users only), creating credentials for other users.
-        if (self?.kind === "user" && self.groups.size === 0 && may("iam:AddUserToGroup") && forEveryTarget("iam:AddUserToGroup") !== undefined) {
+    }
+
+    /** Joining groups (users only): the group's policies then apply to the actor. */
+    private addUserToGroupEdges({ self, may, forEveryTarget, addSet, reach, on, add }: AwsActor): void {
+        if (self?.kind !== "user" || !may("iam:AddUserToGroup")) {
+            return;
+        }
+        if (self.groups.size === 0 && forEveryTarget("iam:AddUserToGroup") !== undefined) {
             addSet(this.allGroupsSet(), "iam:AddUserToGroup", false);
-        } else if (self?.kind === "user" && may("iam:AddUserToGroup")) {
-            // (A user already in some groups: those are no new target, so each group is checked.)
-            for (const g of this.groupIndex.query(reach("iam:AddUserToGroup"))) {
-                if (!self.groups.has(g) && may("iam:AddUserToGroup", g.arn, on(g))) {
-                    add(g.id, "iam:AddUserToGroup", "adds itself to the group");
-                }
+            return;
+        }
+        // (A user already in some groups: those are no new target, so each group is checked.)
+        for (const g of this.groupIndex.query(reach("iam:AddUserToGroup"))) {
+            if (!self.groups.has(g) && may("iam:AddUserToGroup", g.arn, on(g))) {
+                add(g.id, "iam:AddUserToGroup", "adds itself to the group");
             }
         }
-        for (const action of ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"]) {
-            if (self?.kind === "group" || !may(action)) {
-                continue;
-            }
-            if (forEveryTarget(action) !== undefined && !excludesSelf(this.allUsersSet())) {
-                addSet(this.allUsersSet(), action);
-                continue;
-            }
-            for (const u of this.userIndex.query(reach(action))) {
-                if (u !== self && may(action, u.arn, on(u))) {
-                    add(u.id, action, "signs in as the user");
-                    actAs.add(u);
-                }
-            }
-        }
+    }
 
-        // Writing policies into itself or a principal it can act as (or a group it is in).
+    /** Writing policies into itself or a principal it can act as (or a group it is in). */
+    private policyWriteEdges(actor: AwsActor): void {
+        const { node, self, may, on, add, actAs, actAsSets } = actor;
+        // Only an actor that may write some policy at all looks at each target (the common dense
+        // case, assume-only roles, or users in many groups, skips them all at once).
+        if (!WRITE_ACTIONS.some((a) => may(a))) {
+            return;
+        }
         const writable: IamPrincipal[] = [];
         if (self) {
             writable.push(self, ...self.groups);
         }
         writable.push(...actAs);
-        // Only an actor that may write some policy at all looks at each target (the common dense
-        // case, assume-only roles, or users in many groups, skips them all at once).
-        const mayWrite = WRITE_ACTIONS.some((a) => may(a));
-        if (mayWrite && actAsSets.length > 0) {
+        if (actAsSets.length > 0) {
             const listed = new Set(writable);
             for (const set of actAsSets) {
                 for (const m of set.members) {
@@ -624,7 +716,7 @@ export class PrincipalGraph {
                 }
             }
         }
-        for (const target of mayWrite ? writable : []) {
+        for (const target of writable) {
             const owner = target.kind === "group" ? (self ?? target) : target;
             const where = target === self ? "itself" : `${target.kind} "${target.name}"`;
             const access = this.writeAccess(target, may, on(target));
@@ -648,10 +740,6 @@ export class PrincipalGraph {
                 }
             }
         }
-
-        // Creating a new role and writing its policies.
-        this.newRoleEdges(node, ctx, may, add);
-        return out;
     }
 
     /**

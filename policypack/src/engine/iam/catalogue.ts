@@ -52,28 +52,14 @@ function load(): Catalogue {
     return loaded;
 }
 
-/** Whether the catalogue has been read (it is read on first use only). */
+/** Whether the catalogue has been read (it is read on first use only). @public: test/engine/duties/lazy-data.test.ts reads it in a child process. */
 export function catalogueLoaded(): boolean {
     return loaded !== undefined;
-}
-
-/** Where the catalogue came from (package and version). */
-export function catalogueSource(): string {
-    return load().source;
 }
 
 /** Access level of a concrete action, or undefined when the catalogue does not know it. */
 export function accessLevel(action: string): AccessLevel | undefined {
     return load().actions.get(action.toLowerCase())?.level;
-}
-
-/** Canonical spelling (`iam:PassRole`) of a known action; the input otherwise. */
-export function canonicalAction(action: string): string {
-    return load().actions.get(action.toLowerCase())?.name ?? action;
-}
-
-export function isKnownAction(action: string): boolean {
-    return load().actions.has(action.toLowerCase());
 }
 
 /**

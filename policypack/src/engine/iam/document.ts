@@ -94,6 +94,21 @@ function hasUnknownDeep(value: unknown): boolean {
     return false;
 }
 
+/**
+ * Whether a statement's Principal is everyone: `"*"` or `{ "AWS": "*" }` (also in a list). The same
+ * test as components/common.ts (test/shared-copies.test.ts proves the two agree).
+ */
+export function principalIsEveryone(principal: unknown): boolean {
+    if (principal === "*") {
+        return true;
+    }
+    if (principal !== null && typeof principal === "object" && !Array.isArray(principal)) {
+        const aws = (principal as Record<string, unknown>).AWS;
+        return Array.isArray(aws) ? aws.includes("*") : aws === "*";
+    }
+    return false;
+}
+
 function parsePrincipal(value: unknown, what: string): PrincipalSpec | string {
     const spec: PrincipalSpec = { any: false, aws: [], service: [], federated: [], canonicalUser: [] };
     if (value === "*") {

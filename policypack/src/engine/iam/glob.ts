@@ -14,42 +14,20 @@
  * never lines up with the resource part of another ARN.
  */
 
-/** Matches any run of characters other than `:` (only in patterns the analysis builds). */
-export const SEG = "\u0001";
+import { globMatch, GlobOptions, hasWildcard as hasWildcardUnder, SEG } from "../../shared/glob";
+
+export { SEG };
+
+/** IAM patterns as the analysis holds them: `*`, `?` and SEG, case-sensitive (callers lower-case actions). */
+const IAM_ANALYSIS: GlobOptions = { questionMark: true, segment: true };
 
 /** A pattern as users read it (SEG shown as `*`). */
 export function displayPattern(pattern: string): string {
     return pattern.split(SEG).join("*");
 }
 
-const regexCache = new Map<string, RegExp>();
-
-function toRegExp(pattern: string): RegExp {
-    let re = regexCache.get(pattern);
-    if (!re) {
-        let src = "^";
-        for (const ch of pattern) {
-            if (ch === "*") {
-                src += "[\\s\\S]*";
-            } else if (ch === SEG) {
-                src += "[^:]*";
-            } else if (ch === "?") {
-                src += "[\\s\\S]";
-            } else {
-                src += ch.replace(/[.+^${}()|[\]\\*?/-]/g, "\\$&");
-            }
-        }
-        re = new RegExp(src + "$");
-        if (regexCache.size > 50_000) {
-            regexCache.clear();
-        }
-        regexCache.set(pattern, re);
-    }
-    return re;
-}
-
 export function hasWildcard(pattern: string): boolean {
-    return pattern.includes("*") || pattern.includes("?") || pattern.includes(SEG);
+    return hasWildcardUnder(pattern, IAM_ANALYSIS);
 }
 
 const isStar = (c: string | undefined) => c === "*" || c === SEG;
@@ -64,13 +42,7 @@ function absorbs(star: string, other: string): boolean {
 
 /** `value` (a concrete string) matches `pattern`. */
 export function globMatches(pattern: string, value: string): boolean {
-    if (pattern === "*") {
-        return true;
-    }
-    if (!hasWildcard(pattern)) {
-        return pattern === value;
-    }
-    return toRegExp(pattern).test(value);
+    return globMatch(pattern, value, IAM_ANALYSIS);
 }
 
 /** Some string matches both `a` and `b` (both may contain wildcards). */

@@ -15,7 +15,7 @@ let loaded: { source: string; byKey: Map<string, unknown> } | undefined;
 
 const AWS_MANAGED = /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/;
 
-/** Whether the AWS-managed policy data has been read (on first use only). */
+/** Whether the AWS-managed policy data has been read (on first use only). @public: test/engine/duties/lazy-data.test.ts reads it in a child process. */
 export function managedPoliciesLoaded(): boolean {
     return loaded !== undefined;
 }
@@ -54,8 +54,3 @@ export function managedPolicyDataSource(): string {
     return load().source;
 }
 
-/** The policy's name (`AdministratorAccess`) from its ARN. */
-export function managedPolicyName(arn: string): string {
-    const key = keyOf(arn) ?? arn;
-    return key.slice(key.lastIndexOf("/") + 1);
-}

@@ -11,10 +11,10 @@
  * or fail closed instead of passing silently.
  */
 import { isUnknown, read, readArray, readString } from "../../framework/values";
-import { hasTag, tagsOf, TAG_PURPOSE, TAG_STORE } from "../designation";
-import type { StackModel, StackResource } from "../stack-model";
+import { hasTag, PURPOSE_RELEASE_APPROVAL, tagsOf, TAG_PURPOSE, TAG_STORE } from "../../framework/tags";
+import type { StackModel, StackResource } from "../../sdk/stack-model";
 import { Context } from "./conditions";
-import { ParsedDocument, parsePolicyDocument, PolicySource, PrincipalSpec, Statement } from "./document";
+import { ParsedDocument, parsePolicyDocument, PolicySource, Statement } from "./document";
 import type { PermissionInputs } from "./evaluate";
 import { globMatches, SEG } from "./glob";
 import { awsManagedPolicyDocument, isAwsManagedPolicyArn, managedPolicyDataSource } from "./managed-policies";
@@ -532,7 +532,7 @@ export class IamModel {
         const keyArn = (key: StackResource | undefined) => (key ? stringProp(key, "arn") ?? unknownKey : unknownKey);
         // Release-approval keys and tagged stores are designated without config: an unknown or
         // unreadable policy on them may hide a grant of a duty, so it is a problem to report.
-        const approvalKey = (key: StackResource | undefined) => key !== undefined && hasTag(key, TAG_PURPOSE, "release-approval");
+        const approvalKey = (key: StackResource | undefined) => key !== undefined && hasTag(key, TAG_PURPOSE, PURPOSE_RELEASE_APPROVAL);
         for (const key of this.stack.ofTypes([KMS_KEY.aws, KMS_KEY.replica])) {
             this.addResourcePolicy(key, "policy", keyArn(key), "kms", `key policy of KMS key "${key.name}"`, approvalKey(key));
         }
@@ -858,10 +858,6 @@ export function accountOfEntry(entry: string): string | undefined {
         return entry;
     }
     return /^arn:[^:]+:iam::(\d{12}):root$/.exec(entry)?.[1];
-}
-
-export function principalSpecIsEmpty(spec: PrincipalSpec): boolean {
-    return !spec.any && spec.aws.length === 0 && spec.service.length === 0 && spec.federated.length === 0 && spec.canonicalUser.length === 0;
 }
 
 /** The IAM model of a stack, built once per AnalyzeStack. */

@@ -36,16 +36,6 @@ export const IAM_ATTACHMENT: Readonly<Record<string, { kind: PrincipalKind; prin
 /** The multi-principal attachment (users, roles and groups lists). */
 export const IAM_POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment";
 
-/**
- * "…PoliciesExclusive" resources list the inline policy names a principal may keep; they grant
- * nothing themselves (inline policies are read from the principal and the …Policy resources).
- */
-export const IAM_POLICIES_EXCLUSIVE = [
-    "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive",
-    "aws:iam/userPoliciesExclusive:UserPoliciesExclusive",
-    "aws:iam/groupPoliciesExclusive:GroupPoliciesExclusive",
-] as const;
-
 export const IAM_GROUP_MEMBERSHIP = "aws:iam/groupMembership:GroupMembership";
 export const IAM_USER_GROUP_MEMBERSHIP = "aws:iam/userGroupMembership:UserGroupMembership";
 export const IAM_USER_TO_GROUP_ADDITION = "aws-native:iam:UserToGroupAddition";

@@ -9,7 +9,7 @@
  */
 import { isUnknown, read, readArray, readObject, readString } from "../../framework/values";
 import { K8S_POD_SPEC_LOCATIONS, isPatchType } from "../resource-types";
-import type { StackModel, StackResource } from "../stack-model";
+import type { StackModel, StackResource } from "../../sdk/stack-model";
 
 const RBAC_VERSIONS = ["v1", "v1beta1", "v1alpha1"];
 const typesOf = (kind: string) => RBAC_VERSIONS.flatMap((v) => [`kubernetes:rbac.authorization.k8s.io/${v}:${kind}`, `kubernetes:rbac.authorization.k8s.io/${v}:${kind}Patch`]);

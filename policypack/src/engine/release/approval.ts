@@ -7,6 +7,7 @@
  */
 import { parseManifestText, parseTimestamp, ReleaseManifest } from "./manifest";
 import { decodeSignatureText, parsePublicKey, PublicKey, verifySignature } from "./signature";
+import { globMatch } from "../../shared/glob";
 
 /** One approver key from the pack config. */
 export interface ApproverKeyConfig {
@@ -121,15 +122,9 @@ export type ApprovalVerdict =
     | { valid: true; manifest: ReleaseManifest; key: ApproverKey; digests: ReadonlySet<string>; approver: string }
     | { valid: false; failures: Failure[]; manifest?: ReleaseManifest; key?: ApproverKey };
 
-/** Glob match, case-insensitive: `*` matches any run of characters. */
-export function identityMatches(identity: string, pattern: string): boolean {
-    const re = new RegExp("^" + pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$", "i");
-    return re.test(identity.trim());
-}
-
-function stackMatches(stack: string, pattern: string): boolean {
-    const re = new RegExp("^" + pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
-    return re.test(stack);
+/** Approver and deployer identities: `*` matches any run of characters, case does not matter, surrounding blanks neither. */
+function identityMatches(pattern: string, identity: string): boolean {
+    return globMatch(pattern, identity.trim(), { caseInsensitive: true });
 }
 
 function canonicalHint(text: string): string {
@@ -204,7 +199,7 @@ export function evaluateApproval(approval: SignedApproval, ctx: ApprovalContext)
     }
     const manifest = parsed.manifest;
     const failures: Failure[] = [];
-    if (key.approver !== undefined && key.approver.trim() !== "" && !identityMatches(manifest.approver, key.approver)) {
+    if (key.approver !== undefined && key.approver.trim() !== "" && !identityMatches(key.approver, manifest.approver)) {
         failures.push({
             kind: "wrong-approver",
             text: `it names approver "${manifest.approver}", but key "${key.id}" belongs to "${key.approver}"`,
@@ -212,7 +207,7 @@ export function evaluateApproval(approval: SignedApproval, ctx: ApprovalContext)
     }
     const identities = [...new Set([manifest.approver, ...(key.approver ? [key.approver] : [])])];
     for (const identity of identities) {
-        const deployer = ctx.deployerIdentities.find((p) => identityMatches(identity, p));
+        const deployer = ctx.deployerIdentities.find((p) => identityMatches(p, identity));
         if (deployer !== undefined) {
             failures.push({
                 kind: "self-approval",
@@ -220,7 +215,7 @@ export function evaluateApproval(approval: SignedApproval, ctx: ApprovalContext)
             });
         }
     }
-    if (manifest.project !== ctx.project || !stackMatches(ctx.stack, manifest.stack)) {
+    if (manifest.project !== ctx.project || !globMatch(manifest.stack, ctx.stack)) {
         failures.push({
             kind: "other-stack",
             text: `it approves project "${manifest.project}" stack "${manifest.stack}", not this stack (project "${ctx.project}" stack "${ctx.stack}")`,

@@ -16,7 +16,7 @@ import { containsUnknown, formatPath, PathSegment, read, readArray, readJson, re
 import { parseImageReference } from "../image-reference";
 import { linkedByProperty } from "../joins";
 import { ECS_TASK_DEFINITION, K8S_POD_SPEC_LOCATIONS, K8S_WORKLOADS, LAMBDA_FUNCTION, podContainerLists } from "../resource-types";
-import type { StackModel, StackResource } from "../stack-model";
+import type { StackModel, StackResource } from "../../sdk/stack-model";
 import { ArtifactKind, DIGEST_PATTERN, imageDigestOf, lambdaCodeDigest } from "./manifest";
 
 /** The ReleaseApproval custom resource (DutyNamespace's admission parameter), as Pulumi types it. */

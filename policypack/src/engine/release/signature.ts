@@ -20,7 +20,6 @@ let cryptoModule: NodeCrypto | undefined;
 
 /** node:crypto, required on first use. */
 export function nodeCrypto(): NodeCrypto {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     cryptoModule ??= require("crypto") as NodeCrypto;
     return cryptoModule;
 }

@@ -7,12 +7,12 @@
  * signature: anyone can register a resource of that type, only an approver key can sign.
  */
 import { readString } from "../../framework/values";
-import type { StackModel, StackResource } from "../stack-model";
+import type { StackModel, StackResource } from "../../sdk/stack-model";
 import { ApprovalContext, ApprovalVerdict, evaluateApproval, SignedApproval } from "./approval";
 
 /** The component type that carries an approval into the stack. */
 export const APPROVED_RELEASE_TYPE = "sealed-infra:release:ApprovedRelease";
-export { ROOT_STACK_TYPE, stackIdentity } from "../stack-identity";
+export { stackIdentity } from "../../framework/stack-identity";
 
 export type CarriedApproval =
     | { resource: StackResource; state: "known"; approval: SignedApproval }

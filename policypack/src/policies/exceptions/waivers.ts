@@ -1,6 +1,6 @@
 import { stackPolicy } from "../../framework/definition";
 import type { PolicyDefinition } from "../../framework/definition";
-import { stackIdentity } from "../../engine/stack-identity";
+import { stackIdentity } from "../../framework/stack-identity";
 import {
     couldApplyToStack,
     DEFAULT_MAX_WAIVER_DAYS,

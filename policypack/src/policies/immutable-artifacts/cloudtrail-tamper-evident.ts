@@ -1,11 +1,12 @@
 import { stackPolicy } from "../../framework/definition";
 import type { Findings } from "../../framework/findings";
 import { describe, read, readArray, readBoolean, readString, Read } from "../../framework/values";
-import { globMatch } from "../../engine/designation";
+import { globMatch } from "../../shared/glob";
 import { linkedByProperty, s3BucketKeys } from "../../engine/joins";
-import { lockOf, storeIndex } from "../../engine/s3-store";
+import { lockOf } from "../../engine/s3/object-lock";
+import { storeIndex } from "../../engine/s3/store";
 import { CLOUDTRAIL_TRAIL, CLOUDTRAIL_TRAILS, S3_BUCKET, S3_BUCKETS } from "../../engine/resource-types";
-import type { StackModel, StackResource } from "../../engine/stack-model";
+import type { StackModel, StackResource } from "../../sdk/stack-model";
 
 interface Config {
     externalLockedBuckets: string[];
@@ -224,7 +225,7 @@ function checkDestinationExists(model: StackModel, trail: StackResource, config:
         findings.violation(trail, "s3BucketName is unset, so the trail has no store to deliver to; set s3BucketName to a bucket with Object Lock in COMPLIANCE mode.");
         return;
     }
-    if (config.externalLockedBuckets.some((p) => globMatch(name.value, p))) {
+    if (config.externalLockedBuckets.some((p) => globMatch(p, name.value))) {
         return;
     }
     findings.violation(

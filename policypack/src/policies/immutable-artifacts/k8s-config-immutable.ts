@@ -1,7 +1,7 @@
 import { resourcePolicy, ResourceSubject } from "../../framework/definition";
 import type { Findings } from "../../framework/findings";
 import { read, readArray, readBoolean, readString } from "../../framework/values";
-import { globMatch } from "../../engine/designation";
+import { globMatch } from "../../shared/glob";
 import { K8S_CONFIG_MAP, K8S_CONFIG_TYPES, K8S_SECRET } from "../../engine/resource-types";
 
 interface Config {
@@ -155,5 +155,5 @@ function exempt(resource: ResourceSubject, object: unknown, base: string, kind: 
         return "reported";
     }
     const namespace = ns.state === "known" && ns.value !== "" ? ns.value : "default";
-    return config.exemptNamespaces.some((p) => globMatch(namespace, p)) ? true : false;
+    return config.exemptNamespaces.some((p) => globMatch(p, namespace)) ? true : false;
 }

@@ -1,6 +1,6 @@
 import { resourcePolicy, ResourceSubject } from "../../framework/definition";
 import { describe, formatPath, read, readArray, readBoolean, readObject, readString, Read } from "../../framework/values";
-import { globMatch } from "../../engine/designation";
+import { globMatch } from "../../shared/glob";
 import { isPatchType, K8S_POD_SPEC_LOCATIONS, K8S_WORKLOADS, POD_CONTAINER_LISTS, podContainerLists, podSpecGuards } from "../../engine/resource-types";
 
 interface Config {
@@ -92,7 +92,7 @@ export const k8sRuntimeReadOnly = resourcePolicy<Config>({
                 return;
             }
             const namespace = ns.state === "known" && ns.value !== "" ? ns.value : "default";
-            if (config.exemptNamespaces.some((p) => globMatch(namespace, p))) {
+            if (config.exemptNamespaces.some((p) => globMatch(p, namespace))) {
                 return;
             }
         }

@@ -1,7 +1,8 @@
 import { resourcePolicy, ResourceSubject } from "../../framework/definition";
 import type { Findings } from "../../framework/findings";
 import { describe, readBoolean, readJson, readNumber, readString } from "../../framework/values";
-import { designationOf, TAG_PURPOSE, TAG_STORE } from "../../engine/designation";
+import { designationOf } from "../../engine/designation";
+import { TAG_PURPOSE, TAG_STORE } from "../../framework/tags";
 import { KMS_KEY, KMS_KEY_POLICY, KMS_KEYS } from "../../engine/resource-types";
 
 interface Config {

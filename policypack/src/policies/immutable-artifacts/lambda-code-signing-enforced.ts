@@ -1,11 +1,11 @@
 import { stackPolicy } from "../../framework/definition";
 import type { Findings } from "../../framework/findings";
 import { containsUnknown, describe, PathSegment, read, readArray, readString } from "../../framework/values";
-import { globMatch } from "../../engine/designation";
+import { globMatch } from "../../shared/glob";
 import { parseImageReference } from "../../engine/image-reference";
 import { codeSigningConfigOf } from "../../engine/joins";
 import { LAMBDA_CODE_SIGNING_CONFIG, LAMBDA_CODE_SIGNING_CONFIGS, LAMBDA_FUNCTION, LAMBDA_FUNCTIONS } from "../../engine/resource-types";
-import type { StackModel, StackResource } from "../../engine/stack-model";
+import type { StackModel, StackResource } from "../../sdk/stack-model";
 
 interface Config {
     trustedCodeSigningConfigArns: string[];
@@ -128,7 +128,7 @@ function checkFunction(model: StackModel, fn: StackResource, config: Config, fin
         findings.notYetKnown(fn, arn.path, what);
         return [];
     }
-    const trusted = config.trustedCodeSigningConfigArns.find((p) => globMatch(arn.value, p));
+    const trusted = config.trustedCodeSigningConfigArns.find((p) => globMatch(p, arn.value));
     if (trusted === undefined) {
         findings.violation(
             fn,

@@ -1,7 +1,8 @@
 import { resourcePolicy, ResourceSubject } from "../../framework/definition";
 import type { Findings } from "../../framework/findings";
 import { describe, readBoolean, readNumber, readString } from "../../framework/values";
-import { designationOf, TAG_PURPOSE, TAG_STORE } from "../../engine/designation";
+import { designationOf } from "../../engine/designation";
+import { TAG_PURPOSE, TAG_STORE } from "../../framework/tags";
 import { LOG_GROUP, LOG_GROUPS } from "../../engine/resource-types";
 
 interface Config {

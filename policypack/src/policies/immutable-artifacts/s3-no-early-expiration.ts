@@ -2,20 +2,11 @@ import { stackPolicy } from "../../framework/definition";
 import type { Findings } from "../../framework/findings";
 import { describe, read, readBoolean, readString, Read } from "../../framework/values";
 import { StoreDesignationConfig, storeDesignationOptions } from "../../engine/designation";
-import {
-    designatedStores,
-    externalStoreReason,
-    LifecycleRule,
-    LifecycleView,
-    lifecycleOf,
-    lifecycleRulesOfConfig,
-    lockOf,
-    readBlocks,
-    retentionPeriod,
-    storeIndex,
-} from "../../engine/s3-store";
+import { LifecycleRule, LifecycleView, lifecycleOf, lifecycleRulesOfConfig } from "../../engine/s3/lifecycle";
+import { lockOf, retentionPeriod } from "../../engine/s3/object-lock";
+import { designatedStores, externalStoreReason, readBlocks, storeIndex } from "../../engine/s3/store";
 import { S3_BUCKET, S3_BUCKET_LIFECYCLE, S3_BUCKETS } from "../../engine/resource-types";
-import type { StackModel, StackResource } from "../../engine/stack-model";
+import type { StackModel, StackResource } from "../../sdk/stack-model";
 
 interface Config extends StoreDesignationConfig {
     minRetentionDays: number;

@@ -2,9 +2,10 @@ import { stackPolicy } from "../../framework/definition";
 import type { Findings } from "../../framework/findings";
 import { describe, readString } from "../../framework/values";
 import { StoreDesignationConfig, storeDesignationOptions } from "../../engine/designation";
-import { DefaultRetention, designatedStores, externalStoreReason, lockOf, retentionPeriod, retentionsOfConfig, storeIndex } from "../../engine/s3-store";
+import { DefaultRetention, lockOf, retentionPeriod, retentionsOfConfig } from "../../engine/s3/object-lock";
+import { designatedStores, externalStoreReason, storeIndex } from "../../engine/s3/store";
 import { S3_BUCKET, S3_BUCKET_OBJECT_LOCK, S3_BUCKETS } from "../../engine/resource-types";
-import type { StackModel, StackResource } from "../../engine/stack-model";
+import type { StackModel, StackResource } from "../../sdk/stack-model";
 
 interface Config extends StoreDesignationConfig {
     minRetentionDays: number;

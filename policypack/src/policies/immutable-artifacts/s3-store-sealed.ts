@@ -2,18 +2,9 @@ import { stackPolicy } from "../../framework/definition";
 import type { Findings } from "../../framework/findings";
 import { readBoolean, readJson, readString } from "../../framework/values";
 import { StoreDesignationConfig, storeDesignationOptions } from "../../engine/designation";
-import {
-    bucketNameOf,
-    bucketPoliciesOf,
-    containsUnknownDeep,
-    deniesInsecureTransport,
-    designatedStores,
-    externalStoreReason,
-    PUBLIC_ACCESS_FLAGS,
-    PublicAccessSource,
-    publicAccessOf,
-    storeIndex,
-} from "../../engine/s3-store";
+import { bucketPoliciesOf, deniesInsecureTransport } from "../../engine/s3/bucket-policy";
+import { PUBLIC_ACCESS_FLAGS, PublicAccessSource, publicAccessOf } from "../../engine/s3/public-access";
+import { bucketNameOf, containsUnknownDeep, designatedStores, externalStoreReason, storeIndex } from "../../engine/s3/store";
 import {
     S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
     S3_BUCKET,
@@ -22,7 +13,7 @@ import {
     S3_BUCKET_PUBLIC_ACCESS_BLOCK,
     S3_BUCKETS,
 } from "../../engine/resource-types";
-import type { StackModel, StackResource } from "../../engine/stack-model";
+import type { StackModel, StackResource } from "../../sdk/stack-model";
 
 interface Config extends StoreDesignationConfig {
     acceptAccountPublicAccessBlock: boolean;

@@ -3,7 +3,7 @@ import type { Findings } from "../../framework/findings";
 import { describe, read, readArray, readBoolean, readString } from "../../framework/values";
 import { childrenByParent, s3BucketKeys } from "../../engine/joins";
 import { S3_BUCKET, S3_BUCKET_VERSIONING, S3_BUCKETS } from "../../engine/resource-types";
-import type { StackModel, StackResource } from "../../engine/stack-model";
+import type { StackResource } from "../../sdk/stack-model";
 
 interface Config {
     requireMfaDelete: boolean;
@@ -186,5 +186,3 @@ function checkVersioningResource(v: StackResource, config: Config, findings: Fin
         }
     }
 }
-
-export type { StackModel };

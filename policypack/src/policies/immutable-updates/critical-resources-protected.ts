@@ -12,7 +12,7 @@ import {
     S3_BUCKET_VERSIONING,
     S3_BUCKETS,
 } from "../../engine/resource-types";
-import type { StackResource } from "../../engine/stack-model";
+import type { StackResource } from "../../sdk/stack-model";
 
 type Config = StoreDesignationConfig & KeySelectionConfig;
 

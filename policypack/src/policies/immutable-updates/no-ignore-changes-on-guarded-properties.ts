@@ -11,7 +11,7 @@
 import type { ConfigOption, PolicyDefinition, ResourcePolicyDefinition, ResourceSubject } from "../../framework/definition";
 import type { Findings } from "../../framework/findings";
 import { describe } from "../../framework/values";
-import { globMatch } from "../../engine/designation";
+import { globMatch } from "../../shared/glob";
 import { formatPropertyPath, GuardEntry, GuardIndex, indexGuards, parsePropertyPath, pathsOverlap } from "../../engine/guarded-paths";
 
 export const NO_IGNORE_CHANGES_NAME = "no-ignore-changes-on-guarded-properties";
@@ -138,7 +138,7 @@ function checkIgnoreChanges(resource: ResourceSubject, index: GuardIndex, config
 
 function isAllowed(type: string, normalised: string, config: Config): boolean {
     return (config.allowedIgnoreChanges ?? []).some((a) => {
-        if (!a || typeof a.type !== "string" || typeof a.path !== "string" || !globMatch(type, a.type)) {
+        if (!a || typeof a.type !== "string" || typeof a.path !== "string" || !globMatch(a.type, type)) {
             return false;
         }
         const p = parsePropertyPath(a.path);

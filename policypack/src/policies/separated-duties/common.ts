@@ -7,7 +7,7 @@ import type { IamModel, Problem } from "../../engine/iam/model";
 import { RUNS_AS_ROLE } from "../../engine/iam/model";
 import { IAM_INSTANCE_PROFILE, IAM_MODEL_TYPES, KMS_KEY, KMS_KEY_POLICY, S3_BUCKET_POLICY, EKS_ACCESS_ENTRY, EKS_ACCESS_POLICY_ASSOCIATION, IAM_ROLES, IAM_USERS, IAM_GROUPS } from "../../engine/iam/types";
 import { K8S_RBAC_TYPES, K8S_SERVICE_ACCOUNT, RbacModel } from "../../engine/rbac/model";
-import type { StackModel } from "../../engine/stack-model";
+import type { StackModel } from "../../sdk/stack-model";
 
 /** Every type the duty analysis reads. */
 export const DUTY_ANALYSIS_TYPES: readonly string[] = [

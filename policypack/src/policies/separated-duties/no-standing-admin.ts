@@ -1,7 +1,6 @@
 import { stackPolicy } from "../../framework/definition";
 import { actionsOfService } from "../../engine/iam/catalogue";
-import { Context } from "../../engine/iam/conditions";
-import { evaluateConditions } from "../../engine/iam/conditions";
+import { Context, evaluateConditions } from "../../engine/iam/conditions";
 import type { Statement } from "../../engine/iam/document";
 import { actionMatches, evaluate, PermissionInputs } from "../../engine/iam/evaluate";
 import { hasWildcard } from "../../engine/iam/glob";

@@ -3,11 +3,11 @@ import type { Findings } from "../../framework/findings";
 import { read } from "../../framework/values";
 import { dutyAnalysis } from "../../engine/duties/analysis";
 import { DutyConfig, dutyConfigOptions } from "../../engine/duties/duties";
-import { hasTag, TAG_DUTY } from "../../engine/designation";
+import { hasTag, TAG_DUTY } from "../../framework/tags";
 import type { Condition, Statement } from "../../engine/iam/document";
 import { iamModel, IamPrincipal, restrictsCaller } from "../../engine/iam/model";
 import { IAM_ROLES } from "../../engine/iam/types";
-import type { StackModel } from "../../engine/stack-model";
+import type { StackModel } from "../../sdk/stack-model";
 import { reportProblems } from "./common";
 
 interface Config {

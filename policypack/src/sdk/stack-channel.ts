@@ -16,7 +16,7 @@
  */
 import * as path from "path";
 import type { PolicyResourceOptions } from "@pulumi/policy";
-import type { StackResource } from "./stack-model";
+import type { StackResource } from "./stack-resource";
 
 /** The parts of pulumirpc.AnalyzerResource (analyzer_pb) that stack policies read. */
 interface AnalyzerResourceMessage {
@@ -64,7 +64,6 @@ export function analyzeStackResources(): StackResource[] | undefined {
 }
 
 function decodeAll(messages: AnalyzerResourceMessage[]): StackResource[] {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const deserialize: Deserialize = require("@pulumi/policy/deserialize").deserializeProperties;
     const known = new Set(messages.map((m) => m.getUrn()));
     return messages.map((m) => {

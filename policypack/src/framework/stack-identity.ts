@@ -3,7 +3,7 @@
  * (`urn:pulumi:<stack>::<project>::...`). The pack reads it from the resources, never from the
  * environment: a deployer sets the environment.
  */
-import type { StackModel } from "./stack-model";
+import type { StackModel } from "../sdk/stack-model";
 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 

@@ -18,7 +18,6 @@ interface DeserializeModule {
 function install(): boolean {
     let mod: DeserializeModule;
     try {
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
         mod = require("@pulumi/policy/deserialize");
     } catch {
         return false;

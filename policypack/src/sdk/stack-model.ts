@@ -4,26 +4,17 @@
  * @pulumi/policy calls each stack policy with its own copy of the resource list. Building indexes,
  * joins and the IAM/RBAC graphs per policy would multiply the cost of a large stack by the number
  * of policies, so the model is built once per request: from the request itself
- * (engine/stack-channel.ts), or, where that is not installed (unit tests), memoised on the identity
- * of the deserialized property objects (which engine/sdk-memo.ts shares across policies). Anything
+ * (sdk/stack-channel.ts), or, where that is not installed (unit tests), memoised on the identity
+ * of the deserialized property objects (which sdk/sdk-memo.ts shares across policies). Anything
  * expensive that policies derive from it is memoised on the model with `derive`.
  */
-import type { PolicyResource, PolicyResourceOptions } from "@pulumi/policy";
-import { rawProps } from "../framework/values";
+import type { PolicyResource } from "@pulumi/policy";
+import { rawProps } from "./raw-props";
 import { analyzeStackResources } from "./stack-channel";
+import type { StackResource } from "./stack-resource";
 
-export interface StackResource {
-    urn: string;
-    type: string;
-    name: string;
-    /** Raw property values (outputs; in preview inputs plus unknowns). Read with framework/values. */
-    props: Readonly<Record<string, unknown>>;
-    options: PolicyResourceOptions;
-    parent?: string;
-    dependencies: readonly string[];
-    /** Property name -> URNs its value came from. */
-    propertyDependencies: Readonly<Record<string, readonly string[]>>;
-}
+export type { StackResource };
+
 
 export class StackModel {
     readonly byUrn = new Map<string, StackResource>();
@@ -80,7 +71,7 @@ export class StackModel {
 
     /**
      * The model for one AnalyzeStack request, shared by all stack policies of that request: from the
-     * request itself when engine/stack-channel.ts holds it, else from the SDK's resource copies.
+     * request itself when sdk/stack-channel.ts holds it, else from the SDK's resource copies.
      */
     static of(resources: readonly PolicyResource[]): StackModel {
         const inRequest = analyzeStackResources();
