@@ -10,7 +10,6 @@ type Viz = { renderString(input: string, options?: { format?: string; engine?: s
 let viz: Promise<Viz> | undefined;
 
 export async function renderSvg(dot: string): Promise<string> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     viz ??= (require("@viz-js/viz") as { instance(): Promise<Viz> }).instance();
     try {
         const svg = (await viz).renderString(dot, { format: "svg", engine: "dot" });

@@ -93,7 +93,6 @@ describe("evidence report in a headless browser", function () {
         await page.goto(`file://${file}`, { waitUntil: "load" });
         const facts = (await page.evaluate(() => {
             // Runs in the page; the test compiles without the DOM library, so its globals are untyped here.
-            /* eslint-disable @typescript-eslint/no-explicit-any */
             const document = (globalThis as any).document;
             const getComputedStyle = (globalThis as any).getComputedStyle;
             const text = (el: any) => String(el?.textContent ?? "").trim();

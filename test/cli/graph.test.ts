@@ -12,7 +12,7 @@ import { condense, groupLabel } from "../../cli/evidence/condense";
 import { mermaidText, renderMermaid } from "../../cli/evidence/mermaid";
 import { dotString, renderDot } from "../../cli/evidence/dot";
 import { renderSvg } from "../../cli/evidence/svg";
-import type { StackResource } from "../../policypack/src/engine/stack-model";
+import type { StackResource } from "../../policypack/src/sdk/stack-model";
 import type { DutyConfig } from "../../policypack/src/engine/duties/duties";
 import { noDutyEscalation } from "../../policypack/src/policies/separated-duties/no-duty-escalation";
 import { runStackPolicy, TestResource, urnOf } from "../harness/policy-harness";

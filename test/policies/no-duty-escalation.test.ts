@@ -3,10 +3,9 @@ import { noDutyEscalation } from "../../policypack/src/policies/separated-duties
 import { dutiesSeparated } from "../../policypack/src/policies/separated-duties/duties-separated";
 import { advisory, mandatory, runStackPolicy, TestResource, UNKNOWN, urnOf } from "../harness/policy-harness";
 import {
-    allow, APPROVE, attach, deny, DEPLOY, doc, group, groupArn, groupPolicy, managedPolicy, policyArn, role, roleArn, ROLE, Stmt,
-    trustArn, trustService, user, USER, userArn, userPolicy,
+    allow, APPROVE, attach, deny, DEPLOY, doc, managedPolicy, policyArn, role, roleArn, ROLE, Stmt,
+    trustArn, trustService, user, userPolicy,
 } from "../engine/duties/builders";
-
 import { approverTrusting, deployer, PRIMITIVES } from "./escalation-corpus";
 
 describe("no-duty-escalation", () => {

@@ -9,7 +9,7 @@
  * edge into a set becomes one edge per member, as it reads in a path. Every step of every reported
  * path is an edge of the result either way (`onPath`).
  */
-import type { StackModel } from "../stack-model";
+import type { StackModel } from "../../sdk/stack-model";
 import { breakGlassOf, DutyAnalysis, dutyAnalysis, escalationConflicts, heldConflicts, isEscalationStart, isHoldingSubject, Reached } from "./analysis";
 import type { DutyConfig } from "./duties";
 import { GraphNode, memberEdge, NodeKind } from "./graph";

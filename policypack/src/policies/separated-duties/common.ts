@@ -42,7 +42,7 @@ export const DUTY_GUARDS = [
     { types: K8S_RBAC_TYPES, paths: ["rules", "subjects", "roleRef", "aggregationRule"] },
 ] as const;
 
-export { breakGlassOf, nodeNames } from "../../engine/duties/analysis";
+export { breakGlassOf } from "../../engine/duties/analysis";
 
 /**
  * Reports each problem once: unknown -> advisory "verified at update" (a violation at update),

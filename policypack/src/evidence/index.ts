@@ -4,17 +4,17 @@
  * `sealed-infra graph` and `sealed-infra report` (cli/evidence/pack-lib.ts), so the evidence comes from
  * the very analyses the policies run, never from a second implementation.
  */
-import { StackModel, StackResource } from "../stack-model";
-import { keyRing, maxApprovalDaysOf, ApproverKeyConfig } from "../release/approval";
-import { GUARANTEE_TITLES } from "../../framework/definition";
-import { isExpired, parseWaivers, WaiverConfig } from "../../framework/waivers";
-import { judgeApprovals, releaseNow, stackIdentity } from "../release/stack-approvals";
+import { StackModel, StackResource } from "../sdk/stack-model";
+import { keyRing, maxApprovalDaysOf, ApproverKeyConfig } from "../engine/release/approval";
+import { GUARANTEE_TITLES } from "../framework/definition";
+import { isExpired, parseWaivers, WaiverConfig } from "../framework/waivers";
+import { judgeApprovals, releaseNow, stackIdentity } from "../engine/release/stack-approvals";
 
-export { dutyGraphEvidence, evidenceOf } from "../duties/evidence";
-export type { DutyGraphEvidence, EvidenceConflict, EvidenceEdge, EvidenceHolding, EvidenceNode, EvidencePath, EvidenceOptions } from "../duties/evidence";
-export { dutyConfigOptions } from "../duties/duties";
-export type { DutyConfig } from "../duties/duties";
-export type { StackResource } from "../stack-model";
+export { dutyGraphEvidence, evidenceOf } from "../engine/duties/evidence";
+export type { DutyGraphEvidence, EvidenceConflict, EvidenceEdge, EvidenceHolding, EvidenceNode, EvidencePath, EvidenceOptions } from "../engine/duties/evidence";
+export { dutyConfigOptions } from "../engine/duties/duties";
+export type { DutyConfig } from "../engine/duties/duties";
+export type { StackResource } from "../sdk/stack-model";
 
 /** A stack model from resources as the pack sees them in AnalyzeStack (outputs, secrets unwrapped). */
 export function stackModel(resources: readonly StackResource[]): StackModel {
@@ -84,8 +84,7 @@ export function approvalEvidence(stack: StackModel, config: ApprovalConfig): App
 /** The guarantee of each policy of the catalogue, in catalogue order (report sections). */
 export function policyGuarantees(): { policy: string; guarantee: string; guaranteeTitle: string; displayName: string }[] {
     // Loaded on demand: the catalogue pulls in every policy.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { catalogue } = require("../../catalogue") as typeof import("../../catalogue");
+    const { catalogue } = require("../catalogue") as typeof import("../catalogue");
     return catalogue.map((p) => ({ policy: p.name, guarantee: p.guarantee, guaranteeTitle: GUARANTEE_TITLES[p.guarantee], displayName: p.displayName }));
 }
 
