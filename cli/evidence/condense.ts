@@ -299,3 +299,18 @@ export function condense(evidence: Evidence, options: CondenseOptions = {}): Dra
         drawnIdOf: groupOf,
     };
 }
+
+/** The lines of a drawn node's text: its label, then the duties a principal holds and those it can reach. */
+export function nodeLines(n: DrawnNode): string[] {
+    const lines = [n.label];
+    if (n.kind !== "duty") {
+        if (n.held.length > 0) {
+            lines.push(`holds: ${n.held.join(", ")}`);
+        }
+        const more = n.reaches.filter((d) => !n.held.includes(d));
+        if (more.length > 0) {
+            lines.push(`can reach: ${more.join(", ")}`);
+        }
+    }
+    return lines;
+}

@@ -2,7 +2,7 @@
  * A drawn duty graph in Graphviz DOT (for `graph --format dot` and the SVG of reports). Every
  * string is quoted with backslashes and quotes escaped; line breaks are DOT's `\n`.
  */
-import type { DrawnGraph, DrawnNode } from "./condense";
+import { nodeLines, type DrawnGraph, type DrawnNode } from "./condense";
 
 /** A quoted DOT string. */
 export function dotString(text: string): string {
@@ -10,17 +10,7 @@ export function dotString(text: string): string {
 }
 
 function nodeText(n: DrawnNode): string {
-    const lines = [n.label];
-    if (n.kind !== "duty") {
-        if (n.held.length > 0) {
-            lines.push(`holds: ${n.held.join(", ")}`);
-        }
-        const more = n.reaches.filter((d) => !n.held.includes(d));
-        if (more.length > 0) {
-            lines.push(`can reach: ${more.join(", ")}`);
-        }
-    }
-    return lines.join("\n");
+    return nodeLines(n).join("\n");
 }
 
 export function renderDot(graph: DrawnGraph, title = "duties"): string {

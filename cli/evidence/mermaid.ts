@@ -3,7 +3,7 @@
  * Labels are quoted and every character Mermaid could read as syntax is written as an entity code
  * (`#34;` for a double quote), so a principal named `a"]-->b` stays a label.
  */
-import type { DrawnGraph, DrawnNode } from "./condense";
+import { nodeLines, type DrawnGraph, type DrawnNode } from "./condense";
 
 /** Text for inside a quoted Mermaid label: entity codes for `#`, quotes, angle brackets, `&`, `|` and brackets. */
 export function mermaidText(text: string): string {
@@ -11,17 +11,7 @@ export function mermaidText(text: string): string {
 }
 
 function nodeText(n: DrawnNode): string {
-    const lines = [n.label];
-    if (n.kind !== "duty") {
-        if (n.held.length > 0) {
-            lines.push(`holds: ${n.held.join(", ")}`);
-        }
-        const more = n.reaches.filter((d) => !n.held.includes(d));
-        if (more.length > 0) {
-            lines.push(`can reach: ${more.join(", ")}`);
-        }
-    }
-    return lines.map(mermaidText).join("<br/>");
+    return nodeLines(n).map(mermaidText).join("<br/>");
 }
 
 export function renderMermaid(graph: DrawnGraph): string {

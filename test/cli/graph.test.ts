@@ -12,10 +12,9 @@ import { condense, groupLabel } from "../../cli/evidence/condense";
 import { mermaidText, renderMermaid } from "../../cli/evidence/mermaid";
 import { dotString, renderDot } from "../../cli/evidence/dot";
 import { renderSvg } from "../../cli/evidence/svg";
-import type { StackResource } from "../../policypack/src/sdk/stack-model";
 import type { DutyConfig } from "../../policypack/src/engine/duties/duties";
 import { noDutyEscalation } from "../../policypack/src/policies/separated-duties/no-duty-escalation";
-import { runStackPolicy, TestResource, urnOf } from "../harness/policy-harness";
+import { runStackPolicy, stackRecords, TestResource, urnOf } from "../harness/policy-harness";
 import { denseTrustStack, toStackModel } from "../bench/stack-analysis";
 import { allow, APPROVE, DEPLOY, role, roleArn, trustArn } from "../engine/duties/builders";
 import { PRIMITIVES } from "../policies/escalation-corpus";
@@ -23,19 +22,7 @@ import { PRIMITIVES } from "../policies/escalation-corpus";
 const lib = evidenceLib();
 
 function model(resources: TestResource[]) {
-    return lib.stackModel(
-        resources.map(
-            (r): StackResource => ({
-                urn: r.urn ?? urnOf(r.type, r.name),
-                type: r.type,
-                name: r.name,
-                props: r.props ?? {},
-                options: {} as StackResource["options"],
-                dependencies: [],
-                propertyDependencies: r.propertyDependencies ?? {},
-            }),
-        ),
-    );
+    return lib.stackModel(stackRecords(resources));
 }
 
 const defaults = (): DutyConfig =>

@@ -8,6 +8,7 @@ import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } 
 // The SDK's own proxy (internal: its .d.ts hides it, so it is required untyped).
 export const unknownCheckingProxy: <T>(value: T) => T = require("@pulumi/policy/proxy").unknownCheckingProxy;
 import type { PolicyDefinition } from "../../policypack/src/framework/definition";
+import type { StackResource } from "../../policypack/src/sdk/stack-model";
 import { toPulumiPolicy } from "../../policypack/src/framework/to-pulumi";
 import { setWaiverClock, waiverRegistry } from "../../policypack/src/framework/waivers";
 
@@ -174,4 +175,17 @@ export function withWaivers<T>(
         waiverRegistry.reset();
         setWaiverClock(undefined);
     }
+}
+
+/** Test resources as the stack model's records (what the engine sends to AnalyzeStack). */
+export function stackRecords(resources: TestResource[]): StackResource[] {
+    return resources.map((r) => ({
+        urn: r.urn ?? urnOf(r.type, r.name),
+        type: r.type,
+        name: r.name,
+        props: r.props ?? {},
+        options: {} as StackResource["options"],
+        dependencies: [],
+        propertyDependencies: r.propertyDependencies ?? {},
+    }));
 }

@@ -7,7 +7,7 @@
 import { StackModel, StackResource } from "../sdk/stack-model";
 import { keyRing, maxApprovalDaysOf, ApproverKeyConfig } from "../engine/release/approval";
 import { GUARANTEE_TITLES } from "../framework/definition";
-import { isExpired, parseWaivers, WaiverConfig } from "../framework/waivers";
+import { isExpired, parseWaivers, WaiverConfig, waiverSelectors } from "../framework/waivers";
 import { judgeApprovals, releaseNow, stackIdentity } from "../engine/release/stack-approvals";
 
 export { dutyGraphEvidence, evidenceOf } from "../engine/duties/evidence";
@@ -106,13 +106,7 @@ export interface WaiverEntryEvidence {
 /** The waivers of the `waivers` policy's config, validated as the pack validates them (same clock). */
 export function waiverEvidence(config: unknown, policyNames: readonly string[]): WaiverEntryEvidence[] {
     return parseWaivers(config as Partial<WaiverConfig> | undefined, policyNames).map((w) => {
-        const selector = [
-            w.urn !== undefined ? `urn "${w.urn}"` : undefined,
-            w.type !== undefined ? `type "${w.type}"` : undefined,
-            w.name !== undefined ? `name "${w.name}"` : undefined,
-            w.tag !== undefined ? `tag ${w.tag.key}${w.tag.value !== undefined ? `=${w.tag.value}` : ""}` : undefined,
-            w.findingContains !== undefined ? `finding containing "${w.findingContains}"` : undefined,
-        ].filter((s): s is string => s !== undefined);
+        const selector = waiverSelectors(w);
         return {
             index: w.index,
             policy: String(w.policy ?? ""),

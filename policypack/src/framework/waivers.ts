@@ -79,14 +79,19 @@ export function setWaiverClock(now: (() => number) | undefined): void {
     clock = now ?? Date.now;
 }
 
-export function describeWaiver(w: WaiverEntry & { index?: number }): string {
-    const selector = [
+/** What a waiver selects, one phrase per selector: `urn "..."`, `type "..."`, `tag team=ops`, ... */
+export function waiverSelectors(w: WaiverEntry): string[] {
+    return [
         w.urn !== undefined ? `urn "${w.urn}"` : undefined,
         w.type !== undefined ? `type "${w.type}"` : undefined,
         w.name !== undefined ? `name "${w.name}"` : undefined,
         w.tag !== undefined ? `tag ${w.tag.key}${w.tag.value !== undefined ? `=${w.tag.value}` : ""}` : undefined,
         w.findingContains !== undefined ? `finding containing "${w.findingContains}"` : undefined,
-    ].filter(Boolean);
+    ].filter((s): s is string => s !== undefined);
+}
+
+export function describeWaiver(w: WaiverEntry & { index?: number }): string {
+    const selector = waiverSelectors(w);
     const at = w.index !== undefined ? `waivers entry ${w.index}` : "waiver";
     return `${at} (policy "${w.policy}", ${selector.join(", ")})`;
 }

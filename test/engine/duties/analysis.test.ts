@@ -1,27 +1,14 @@
 import { strict as assert } from "assert";
-import { StackModel, StackResource } from "../../../policypack/src/sdk/stack-model";
+import { StackModel } from "../../../policypack/src/sdk/stack-model";
 import { DutyAnalysis, formatPath } from "../../../policypack/src/engine/duties/analysis";
-import { DutyConfig, dutyConfigOptions, resolveDuties } from "../../../policypack/src/engine/duties/duties";
-import { TestResource, urnOf } from "../../harness/policy-harness";
-import { allow, APPROVE, DEPLOY, role, roleArn, trustArn } from "./builders";
+import { resolveDuties } from "../../../policypack/src/engine/duties/duties";
+import { stackRecords, TestResource, urnOf } from "../../harness/policy-harness";
+import { allow, APPROVE, DEPLOY, role, roleArn, trustArn, defaultDutyConfig as defaults } from "./builders";
 
 function stack(resources: TestResource[]): StackModel {
-    return StackModel.fromRecords(
-        resources.map(
-            (r): StackResource => ({
-                urn: r.urn ?? urnOf(r.type, r.name),
-                type: r.type,
-                name: r.name,
-                props: r.props ?? {},
-                options: {} as StackResource["options"],
-                dependencies: [],
-                propertyDependencies: r.propertyDependencies ?? {},
-            }),
-        ),
-    );
+    return StackModel.fromRecords(stackRecords(resources));
 }
 
-const defaults = (): DutyConfig => Object.fromEntries(Object.entries(dutyConfigOptions).map(([k, o]) => [k, (o as { default: unknown }).default])) as unknown as DutyConfig;
 const id = (name: string) => urnOf("aws:iam/role:Role", name);
 
 describe("duty analysis", () => {

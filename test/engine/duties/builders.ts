@@ -2,6 +2,7 @@
  * Builders for IAM and RBAC test stacks (resources in the shape the engine sends: outputs with
  * explicit names and ARNs).
  */
+import { DutyConfig, dutyConfigOptions } from "../../../policypack/src/engine/duties/duties";
 import type { TestResource } from "../../harness/policy-harness";
 
 export const ACCOUNT = "123456789012";
@@ -82,3 +83,7 @@ export function attach(roleName: string, arn: string, name = `${roleName}-${arn.
 export const DEPLOY: Stmt = allow("lambda:UpdateFunctionCode");
 export const APPROVE: Stmt = allow("codepipeline:PutApprovalResult");
 
+/** The duty policies' config with every option at its default. */
+export function defaultDutyConfig(): DutyConfig {
+    return Object.fromEntries(Object.entries(dutyConfigOptions).map(([k, o]) => [k, (o as { default: unknown }).default])) as unknown as DutyConfig;
+}

@@ -5,30 +5,16 @@
  * and SERVICE_PRIMITIVES, so a new entry is tested as soon as it is added.
  */
 import { strict as assert } from "assert";
-import { StackModel, StackResource } from "../../../policypack/src/sdk/stack-model";
+import { StackModel } from "../../../policypack/src/sdk/stack-model";
 import { DutyAnalysis, formatPath } from "../../../policypack/src/engine/duties/analysis";
-import { DutyConfig, dutyConfigOptions } from "../../../policypack/src/engine/duties/duties";
 import { SERVICE_PRIMITIVES, TARGET_PRIMITIVES } from "../../../policypack/src/engine/duties/graph";
-import { TestResource, urnOf } from "../../harness/policy-harness";
-import { allow, APPROVE, deny, role, roleArn, trustService, user, userArn, userPolicy } from "./builders";
+import { stackRecords, TestResource, urnOf } from "../../harness/policy-harness";
+import { allow, APPROVE, deny, role, roleArn, trustService, user, userArn, userPolicy, defaultDutyConfig as defaults } from "./builders";
 
 function stack(resources: TestResource[]): StackModel {
-    return StackModel.fromRecords(
-        resources.map(
-            (r): StackResource => ({
-                urn: r.urn ?? urnOf(r.type, r.name),
-                type: r.type,
-                name: r.name,
-                props: r.props ?? {},
-                options: {} as StackResource["options"],
-                dependencies: [],
-                propertyDependencies: r.propertyDependencies ?? {},
-            }),
-        ),
-    );
+    return StackModel.fromRecords(stackRecords(resources));
 }
 
-const defaults = (): DutyConfig => Object.fromEntries(Object.entries(dutyConfigOptions).map(([k, o]) => [k, (o as { default: unknown }).default])) as unknown as DutyConfig;
 
 /** The path from role "actor" to the approve duty, or undefined. */
 function approvePath(resources: TestResource[], shareTargets: boolean): string | undefined {

@@ -9,35 +9,21 @@
  */
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { StackModel, StackResource } from "../../../policypack/src/sdk/stack-model";
+import { StackModel } from "../../../policypack/src/sdk/stack-model";
 import { DutyAnalysis, GraphView, reachableMasks, towardHolders } from "../../../policypack/src/engine/duties/analysis";
-import { DutyConfig, dutyConfigOptions } from "../../../policypack/src/engine/duties/duties";
 import { GraphEdge } from "../../../policypack/src/engine/duties/graph";
 import { Context } from "../../../policypack/src/engine/iam/conditions";
 import { parsePolicyDocument, Statement } from "../../../policypack/src/engine/iam/document";
 import { decisionForEveryResource, evaluate } from "../../../policypack/src/engine/iam/evaluate";
-import { TestResource, urnOf } from "../../harness/policy-harness";
+import { stackRecords, TestResource, urnOf } from "../../harness/policy-harness";
 import { assumeChainStack, denseTrustReportedStack, denseTrustStack, groupsStack, k8sBindingsStack, toStackModel } from "../../bench/stack-analysis";
 import { APPROVE_RULE, clusterRole, clusterRoleBinding, DEPLOY_RULE, k8sRole, roleBinding, rule, Rule, serviceAccount, Subject, tokenSecret } from "../rbac/builders";
-import { allow, APPROVE, deny, DEPLOY, doc, group, groupArn, groupPolicy, role, roleArn, Stmt, trustArn, trustService, user, userArn, userPolicy } from "./builders";
+import { allow, APPROVE, deny, DEPLOY, doc, group, groupArn, groupPolicy, role, roleArn, Stmt, trustArn, trustService, user, userArn, userPolicy, defaultDutyConfig as defaults } from "./builders";
 
 function stack(resources: TestResource[]): StackModel {
-    return StackModel.fromRecords(
-        resources.map(
-            (r): StackResource => ({
-                urn: r.urn ?? urnOf(r.type, r.name),
-                type: r.type,
-                name: r.name,
-                props: r.props ?? {},
-                options: {} as StackResource["options"],
-                dependencies: [],
-                propertyDependencies: r.propertyDependencies ?? {},
-            }),
-        ),
-    );
+    return StackModel.fromRecords(stackRecords(resources));
 }
 
-const defaults = (): DutyConfig => Object.fromEntries(Object.entries(dutyConfigOptions).map(([k, o]) => [k, (o as { default: unknown }).default])) as unknown as DutyConfig;
 
 // ---- abstract graphs ------------------------------------------------------------------------
 
