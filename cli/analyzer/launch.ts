@@ -461,7 +461,7 @@ class PackProcess {
     }
 
     private firstLinePort(timeoutMs: number): Promise<number> {
-        const { child, where, outLines } = this;
+        const { child, outLines } = this;
         return new Promise<number>((resolve, reject) => {
             let first = "";
             let done = false;
@@ -473,16 +473,7 @@ class PackProcess {
                     f();
                 }
             };
-            const timer = setTimeout(() => {
-                finish(() =>
-                    reject(
-                        new CheckError(this.withStderr(`${where} did not print its port within ${formatSeconds(timeoutMs)}`), {
-                            stderr: this.stderrText,
-                            stdout: first,
-                        }),
-                    ),
-                );
-            }, timeoutMs);
+            const timer = setTimeout(() => finish(() => reject(this.portTimeoutError(timeoutMs, first))), timeoutMs);
             child.stdout!.on("data", (chunk: string) => {
                 if (done) {
                     outLines.push(chunk);
@@ -490,26 +481,14 @@ class PackProcess {
                 }
                 first += chunk;
                 const nl = first.indexOf("\n");
-                if (nl < 0) {
-                    return;
+                if (nl >= 0) {
+                    finish(() => {
+                        outLines.push(first.slice(nl + 1));
+                        const port = parsePort(first.slice(0, nl));
+                        if (port === undefined) reject(this.invalidPortError(first.slice(0, nl), first));
+                        else resolve(port);
+                    });
                 }
-                const line = first.slice(0, nl);
-                const rest = first.slice(nl + 1);
-                finish(() => {
-                    outLines.push(rest);
-                    const p = parsePort(line);
-                    if (p === undefined) {
-                        reject(
-                            new CheckError(
-                                `${where} wrote an invalid port to stdout: ${JSON.stringify(clip(stripAnsi(line).trim(), 120))} ` +
-                                    `(its first stdout line must be the port; a pack must not print to stdout while loading)`,
-                                { stderr: this.stderrText, stdout: first },
-                            ),
-                        );
-                    } else {
-                        resolve(p);
-                    }
-                });
             });
             child.stdout!.on("end", () => {
                 if (done) {
@@ -517,26 +496,34 @@ class PackProcess {
                     return;
                 }
                 // stdout closed before a full line: wait for the exit status, then report it.
-                void this.exited.then(() =>
-                    finish(() => {
-                        const exit = this.exit;
-                        const how = this.spawnError
-                            ? `could not be started (${this.spawnError.message})`
-                            : exit
-                              ? describeExit(exit.code, exit.signal)
-                              : "closed its stdout";
-                        const partial = first.trim() !== "" ? ` (stdout: ${JSON.stringify(clip(stripAnsi(first).trim(), 120))})` : "";
-                        reject(
-                            new CheckError(this.withStderr(`${where} ${how} before printing its port${partial}`), {
-                                stderr: this.stderrText,
-                                stdout: first,
-                                exit,
-                            }),
-                        );
-                    }),
-                );
+                void this.exited.then(() => finish(() => reject(this.noPortError(first))));
             });
         });
+    }
+
+    private portTimeoutError(timeoutMs: number, stdout: string): CheckError {
+        const msg = `${this.where} did not print its port within ${formatSeconds(timeoutMs)}`;
+        return new CheckError(this.withStderr(msg), { stderr: this.stderrText, stdout });
+    }
+
+    private invalidPortError(line: string, stdout: string): CheckError {
+        return new CheckError(
+            `${this.where} wrote an invalid port to stdout: ${JSON.stringify(clip(stripAnsi(line).trim(), 120))} ` +
+                `(its first stdout line must be the port; a pack must not print to stdout while loading)`,
+            { stderr: this.stderrText, stdout },
+        );
+    }
+
+    /** The pack closed stdout (usually by exiting) before a whole first line. */
+    private noPortError(stdout: string): CheckError {
+        const exit = this.exit;
+        const how = this.spawnError
+            ? `could not be started (${this.spawnError.message})`
+            : exit
+              ? describeExit(exit.code, exit.signal)
+              : "closed its stdout";
+        const partial = stdout.trim() !== "" ? ` (stdout: ${JSON.stringify(clip(stripAnsi(stdout).trim(), 120))})` : "";
+        return new CheckError(this.withStderr(`${this.where} ${how} before printing its port${partial}`), { stderr: this.stderrText, stdout, exit });
     }
 
     /** A failed RPC as one line: the exit if the pack died (waiting briefly for it), else the gRPC error. */
