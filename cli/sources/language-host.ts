@@ -139,7 +139,8 @@ const CHECKER_DIR = path.resolve(__dirname, "..", "..") + path.sep;
 /** The first stack frame in the program's own code (not in node_modules or Node.js internals). */
 function programFrame(e: Error): string | undefined {
     for (const line of (e.stack ?? "").split("\n").slice(1)) {
-        const m = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
+        // `at fn (/abs/file.ts:1:2)` or `at /abs/file.ts:1:2`; never `node:internal/...` (whose tail looks absolute).
+        const m = /(?:^at |\()((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/.exec(line.trim());
         if (m && !m[1].includes("/node_modules/") && !m[1].replace(/^file:\/\//, "").startsWith(CHECKER_DIR)) {
             const file = m[1].replace(/^file:\/\//, "");
             const rel = file.startsWith(process.cwd() + "/") ? file.slice(process.cwd().length + 1) : file;

@@ -25,4 +25,13 @@ describe("cli/sources/language-host: describing a program's failure", () => {
         assert.equal(describeProgramError(Object.create(null)).message, "the program threw [Object: null prototype] {}");
         assert.match(describeProgramError(new RangeError("too far")).message, /^RangeError: too far/);
     });
+
+    it("points at the program's own frame, never at Node.js internals or installed packages", () => {
+        const error = (stack: string[]) => Object.assign(new Error("cannot find x"), { stack: ["Error: cannot find x", ...stack].join("\n") });
+        const internal = "    at Module._resolveFilename (node:internal/modules/cjs/loader:1521:14)";
+        const installed = "    at Object.<anonymous> (/home/u/app/node_modules/@pulumi/pulumi/index.js:3:9)";
+        assert.equal(describeProgramError(error([internal, installed])).message, "cannot find x");
+        assert.equal(describeProgramError(error([internal, installed, "    at /home/u/app/index.ts:12:5"])).message, "cannot find x (at /home/u/app/index.ts:12:5)");
+        assert.equal(describeProgramError(error([internal, "    at main (file:///home/u/app/index.mts:4:1)"])).message, "cannot find x (at /home/u/app/index.mts:4:1)");
+    });
 });
