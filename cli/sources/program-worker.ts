@@ -58,6 +58,9 @@ function loadProgramSdk(programDir: string): ProgramSdk {
         throw new Error(`cannot find @pulumi/pulumi from ${programDir}; install the program's dependencies (npm install)`);
     }
     const sdkRequire = createRequire(pulumiPackageJson);
+    // The package first, as a program loads it: in older SDKs (3.30 and before, at least) loading
+    // runtime/mocks first runs into an import cycle (StackReference extends an undefined class).
+    sdkRequire("./index");
     return {
         require: sdkRequire,
         mocks: sdkRequire("./runtime/mocks"),
@@ -80,8 +83,20 @@ async function installMonitor(sdk: ProgramSdk, rec: Recorder, request: WorkerReq
         call: (args: { token: string; inputs: Record<string, unknown> }) => invokeResult(args.token, args.inputs, rec.plausible) ?? {},
     };
     const RecordingMonitor = recordingMonitorClass(sdk, rec, request);
-    await sdk.mocks.setMocks(mockCallbacks, request.project, request.stack, request.preview, request.organization);
-    sdk.settings.setMockOptions(new RecordingMonitor(mockCallbacks), request.project, request.stack, request.preview, request.organization);
+    const dryRun = sdkDryRun(sdk, request);
+    await sdk.mocks.setMocks(mockCallbacks, request.project, request.stack, dryRun, request.organization);
+    sdk.settings.setMockOptions(new RecordingMonitor(mockCallbacks), request.project, request.stack, dryRun, request.organization);
+}
+
+/**
+ * Whether the program's SDK runs as in a preview. An SDK without RegisterResourceResponse.result
+ * (before about 3.100) turns every unknown value into `undefined` outside a preview, so in update
+ * mode a value the model cannot compute would reach dependent resources as absent, an invented
+ * value. Such an SDK runs as in a preview, where it keeps unknowns; what the pack receives is still
+ * decided by the recorder, which knows the mode.
+ */
+function sdkDryRun(sdk: ProgramSdk, request: WorkerRequest): boolean {
+    return request.preview || sdk.resproto.Result === undefined;
 }
 
 /**
@@ -91,8 +106,9 @@ async function installMonitor(sdk: ProgramSdk, rec: Recorder, request: WorkerReq
 function recordingMonitorClass(sdk: ProgramSdk, rec: Recorder, request: WorkerRequest): new (callbacks: unknown) => object {
     const { resproto, structproto } = sdk;
     // RegisterResourceResponse.result: SUCCESS in a preview (the SDK keeps unknowns there anyway);
-    // SKIP in update mode, so the SDK keeps what the model could not compute unknown.
-    const registrationResult = request.preview ? resproto.Result.SUCCESS : resproto.Result.SKIP;
+    // SKIP in update mode, so the SDK keeps what the model could not compute unknown. Older SDKs
+    // have no such field (see sdkDryRun).
+    const registrationResult = resproto.Result === undefined ? undefined : request.preview ? resproto.Result.SUCCESS : resproto.Result.SKIP;
 
     const MockMonitor: new (m: unknown) => { invoke(req: Any, callback: Any): Promise<void> } = sdk.mocks.MockMonitor;
     class RecordingMonitor extends MockMonitor {
@@ -229,7 +245,10 @@ function writeResultWhenSettled(outcome: Outcome, state: WorkerState): void {
         }
         const settle = async () => {
             if (state.sdk && !outcome.failed) {
-                await state.sdk.settings.waitForRPCs();
+                // SDKs before waitForRPCs (3.0) only wait for outstanding RPCs when disconnecting; the
+                // program is done, so disconnecting from the recording monitor loses nothing.
+                const { settings } = state.sdk;
+                await (settings.waitForRPCs ? settings.waitForRPCs() : settings.disconnect());
             }
         };
         settle()

@@ -214,14 +214,17 @@ export class Recorder {
             if (req.getVersion()) {
                 inputs = { ...inputs, version: req.getVersion() };
             }
-            if (req.getPlugindownloadurl()) {
+            // pluginDownloadURL: SDKs from about 3.5 (optional calls below mark fields older SDKs lack).
+            if (req.getPlugindownloadurl?.()) {
                 inputs = { ...inputs, pluginDownloadURL: String(req.getPlugindownloadurl()).replace(/\/+$/, "") };
             }
         }
 
         let provider: string | undefined = req.getProvider() || undefined;
-        if (custom && !provider && !isProviderType(type) && !req.getPackageref()) {
-            provider = this.defaultProvider(packageOfType(type), req.getVersion() || "", req.getPlugindownloadurl() || "");
+        // A parameterized package's resources name their provider by package reference (SDKs from
+        // about 3.130; older SDKs have no such field).
+        if (custom && !provider && !isProviderType(type) && !req.getPackageref?.()) {
+            provider = this.defaultProvider(packageOfType(type), req.getVersion() || "", req.getPlugindownloadurl?.() || "");
         }
 
         const dependencies: string[] = [...new Set<string>(req.getDependenciesList())];

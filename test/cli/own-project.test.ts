@@ -10,7 +10,7 @@
  * Needs the npm registry (as `npm ci` does); the packages come from npm's cache after `npm ci`.
  */
 import { strict as assert } from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -19,27 +19,9 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const ROOT_PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
 const installed = (name: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", name, "package.json"), "utf8")).version as string;
 
-/** npm without the variables of an enclosing `npm test` (which would redirect prefix or workspace). */
-function npmEnv(): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) {
-        const lower = k.toLowerCase();
-        if (lower.startsWith("npm_") && !["npm_config_cache", "npm_config_registry", "npm_config_userconfig"].includes(lower)) {
-            continue;
-        }
-        env[k] = v;
-    }
-    // As a user runs it: the program is type-checked (the test harness turns that off for its own programs).
-    delete env.PULUMI_NODEJS_TRANSPILE_ONLY;
-    return env;
-}
-
-function npm(args: string[], cwd: string): string {
-    return execFileSync("npm", args, { cwd, env: npmEnv(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
-}
-
 const PROGRAM = `import * as aws from "@pulumi/aws";
 import { ImmutableBucket, ImmutableImageRepository } from "sealed-infra";
+import { npm, npmEnv } from "../harness/npm";
 
 const settings = { retentionDays: 400 } satisfies { retentionDays: number };
 
@@ -98,7 +80,7 @@ describe("sealed-infra installed from its tarball into a project of its own", fu
             const version = JSON.parse(fs.readFileSync(path.join(project, "node_modules", "typescript", "package.json"), "utf8")).version;
             assert.equal(version.split(".")[0], typescript);
 
-            const run = spawnSync("npx", ["--no-install", "sealed-infra", "check", ".", "--format", "json"], { cwd: project, env: npmEnv(), encoding: "utf8" });
+            const run = spawnSync("npx", ["--no-install", "sealed-infra", "check", ".", "--format", "json"], { cwd: project, env: npmEnv({ typeCheck: true }), encoding: "utf8" });
             assert.equal(run.status, 1, `exit 1 (mandatory violations); stderr: ${run.stderr}`);
             const report = JSON.parse(run.stdout);
             assert.deepEqual(report.policyPacks, [{ name: "sealed-infra", version: ROOT_PACKAGE.version }]);
@@ -113,7 +95,7 @@ describe("sealed-infra installed from its tarball into a project of its own", fu
     }
 
     it("a preview of the components from the tarball is quiet: no finding and no note but the hand-written repository's", () => {
-        const run = spawnSync("npx", ["--no-install", "sealed-infra", "check", ".", "--preview", "--format", "json"], { cwd: project, env: npmEnv(), encoding: "utf8" });
+        const run = spawnSync("npx", ["--no-install", "sealed-infra", "check", ".", "--preview", "--format", "json"], { cwd: project, env: npmEnv({ typeCheck: true }), encoding: "utf8" });
         assert.equal(run.status, 1, `exit 1 (mandatory violations); stderr: ${run.stderr}`);
         const report = JSON.parse(run.stdout);
         assert.deepEqual(
@@ -125,7 +107,7 @@ describe("sealed-infra installed from its tarball into a project of its own", fu
 
     it("reports a type error in that project as pulumi preview would, with the first diagnostic", () => {
         fs.writeFileSync(path.join(project, "index.ts"), `${PROGRAM}\nconst port: number = "8080";\n`);
-        const run = spawnSync("npx", ["--no-install", "sealed-infra", "check", "."], { cwd: project, env: npmEnv(), encoding: "utf8" });
+        const run = spawnSync("npx", ["--no-install", "sealed-infra", "check", "."], { cwd: project, env: npmEnv({ typeCheck: true }), encoding: "utf8" });
         assert.equal(run.status, 2);
         assert.equal(run.stdout, "");
         assert.match(run.stderr, /^sealed-infra: program \. failed: TypeScript error: index\.ts:\d+:7 TS2322 Type 'string' is not assignable to type 'number'\.\n$/);

@@ -13,6 +13,7 @@ import { analyzeWith, launchPolicyPack, LaunchedPack, readAnalyzerInfo } from ".
 import { emptyPb } from "../../cli/analyzer/proto";
 import { catalogue } from "../../policypack/src/catalogue";
 import { awsProvider, ecrRepository, PACK_DIR, rootStack, snapshot, urn } from "./helpers";
+import { npm } from "../harness/npm";
 
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8")) as {
     name: string;
@@ -20,23 +21,6 @@ const PACKAGE = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), 
     main: string;
     dependencies?: Record<string, string>;
 };
-
-/** npm without the variables of an enclosing `npm test` (which could redirect prefix or workspace). */
-function npmEnv(): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) {
-        const lower = k.toLowerCase();
-        if (lower.startsWith("npm_") && !["npm_config_cache", "npm_config_registry", "npm_config_userconfig"].includes(lower)) {
-            continue;
-        }
-        env[k] = v;
-    }
-    return env;
-}
-
-function npm(args: string[], cwd: string): string {
-    return execFileSync("npm", args, { cwd, env: npmEnv(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
-}
 
 function walk(dir: string): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
