@@ -14,6 +14,7 @@ import { CheckError } from "../model";
 import type { SourcedStack } from "./source";
 import { DEFAULT_REGION, PLAUSIBLE_ACCOUNT } from "./plausible";
 import { DEFAULT_ORGANIZATION, DEFAULT_STACK, loadPulumiProject, loadStackConfig, parseStackSelection } from "./project";
+import type { StackConfig } from "./project";
 import type { WorkerRequest, WorkerResult } from "./worker-protocol";
 
 export interface RecordProgramOptions {
@@ -126,6 +127,25 @@ async function runBounded(
     }
 }
 
+function describeEnvironments(environments: string[]): string {
+    return `Pulumi ESC environment${environments.length > 1 ? "s" : ""} ${environments.join(", ")}`;
+}
+
+/**
+ * A missing config variable in a stack that imports ESC environments most likely comes from one of
+ * them: say so, and how to go on offline.
+ */
+function environmentHint(message: string, config: StackConfig): string {
+    const key = /^Missing required configuration variable '([^']+)'/.exec(message)?.[1];
+    if (!key || config.environments.length === 0) {
+        return "";
+    }
+    return (
+        `; the stack config imports ${describeEnvironments(config.environments)}, which cannot be opened offline: ` +
+        `for the check, give ${key} a value under config: in ${path.basename(config.file ?? "Pulumi.<stack>.yaml")}, or run pulumi preview with the pack`
+    );
+}
+
 function firstLine(s: string): string {
     const line = s.split("\n").find((l) => l.trim() !== "") ?? s;
     return line.trim();
@@ -216,10 +236,13 @@ export async function recordProgram(programDir: string, opts: RecordProgramOptio
                 named.length > 0
                     ? `; the program used the result of ${named.slice(0, 2).join(" and ")}${named.length > 2 ? ` and ${named.length - 2} more` : ""}, which the offline check cannot know (it reads the cloud): if the crash comes from there, run pulumi preview with the pack`
                     : "";
-            throw failed(`${firstLine(result.message)}${hint}`, { stack: result.stack, output });
+            throw failed(`${firstLine(result.message)}${hint}${environmentHint(result.message, config)}`, { stack: result.stack, output });
         }
         const warnings = [
             ...config.unreadable.map((k) => `config ${k} is a secure value that cannot be decrypted offline; the program saw a placeholder`),
+            ...(config.environments.length > 0
+                ? [`the stack config imports ${describeEnvironments(config.environments)}, which cannot be opened offline; config values from there were unset for the program`]
+                : []),
             ...(result.warnings ?? []),
         ];
         const snapshot: RecordedStack = {

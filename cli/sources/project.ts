@@ -78,6 +78,11 @@ export interface StackConfig {
     unreadable: string[];
     /** The stack config file read, if any. */
     file?: string;
+    /**
+     * The Pulumi ESC environments the stack config imports (`environment:`). Opening them needs
+     * Pulumi Cloud, so offline the config values they provide (`pulumiConfig`) are unset.
+     */
+    environments: string[];
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -220,6 +225,7 @@ export function loadStackConfig(project: PulumiProject, stack: string, overrides
         }
     }
 
+    let environments: string[] = [];
     let file: string | undefined = ["yaml", "yml"]
         .map((ext) => path.join(project.stackConfigDir, `Pulumi.${stack}.${ext}`))
         .find((f) => fs.existsSync(f));
@@ -235,11 +241,29 @@ export function loadStackConfig(project: PulumiProject, stack: string, overrides
         for (const [k, v] of Object.entries(config ?? {})) {
             put(k, v);
         }
+        environments = importedEnvironments(isObject(doc) ? doc.environment : undefined);
     } else {
         file = undefined;
     }
     for (const [k, v] of Object.entries(overrides)) {
         put(k, v);
     }
-    return { values, secretKeys: [...secretKeys].sort(), unreadable: [...unreadable].sort(), file };
+    return { values, secretKeys: [...secretKeys].sort(), unreadable: [...unreadable].sort(), file, environments };
+}
+
+/**
+ * The environment names of a stack config's `environment:`: a list of names, or an inline
+ * environment definition whose `imports` lists them (its own `values` are then unreadable too, so an
+ * inline definition without imports still counts, as "inline").
+ */
+function importedEnvironments(environment: unknown): string[] {
+    const names = (list: unknown) => (Array.isArray(list) ? list.filter((n): n is string => typeof n === "string" && n !== "") : []);
+    if (Array.isArray(environment)) {
+        return names(environment);
+    }
+    if (isObject(environment)) {
+        const imported = names(environment.imports);
+        return imported.length > 0 ? imported : ["inline"];
+    }
+    return [];
 }

@@ -14,6 +14,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { npm, npmEnv } from "../harness/npm";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const ROOT_PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
@@ -21,7 +22,6 @@ const installed = (name: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "
 
 const PROGRAM = `import * as aws from "@pulumi/aws";
 import { ImmutableBucket, ImmutableImageRepository } from "sealed-infra";
-import { npm, npmEnv } from "../harness/npm";
 
 const settings = { retentionDays: 400 } satisfies { retentionDays: number };
 

@@ -151,6 +151,17 @@ describe("cli/sources/program: recording a program under mocks", function () {
         });
     });
 
+    it("says that config from imported ESC environments was unset, only for a stack that imports them", async () => {
+        const esc = await recordProgram(path.join(PROGRAMS, "recording"), { preview: false, stack: "esc" });
+        assert.ok(
+            esc.warnings.includes(
+                "the stack config imports Pulumi ESC environments acme/platform-dev, acme/check-recording-dev, which cannot be opened offline; config values from there were unset for the program",
+            ),
+            esc.warnings.join("\n"),
+        );
+        assert.ok(!update.warnings.some((w) => w.includes("ESC")), update.warnings.join("\n"));
+    });
+
     it("records resources created inside apply, after invokes", () => {
         const param = find(update, `${P}aws:ssm/parameter:Parameter::key-arn`);
         assert.equal(param.inputs.description, "account 123456789012");
@@ -203,6 +214,21 @@ describe("cli/sources/program: recording a program under mocks", function () {
             } catch (e) {
                 assert.ok(e instanceof CheckError);
                 assert.match(e.message, /^program rec failed: Missing required configuration variable 'check-recording:team'$/);
+            }
+        });
+
+        it("a config variable missing from a stack that imports ESC environments names them and how to go on", async () => {
+            try {
+                await recordProgram(path.join(PROGRAMS, "recording"), { preview: false, stack: "esc-missing", displayName: "rec" });
+                assert.fail("expected a failure");
+            } catch (e) {
+                assert.ok(e instanceof CheckError);
+                assert.equal(
+                    e.message,
+                    "program rec failed: Missing required configuration variable 'check-recording:team'; the stack config imports Pulumi ESC " +
+                        "environment acme/platform-dev, which cannot be opened offline: for the check, give check-recording:team a value " +
+                        "under config: in Pulumi.esc-missing.yaml, or run pulumi preview with the pack",
+                );
             }
         });
 
