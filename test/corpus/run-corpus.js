@@ -17,6 +17,7 @@
 const { spawnSync } = require("child_process");
 const fs = require("fs");
 const path = require("path");
+const YAML = require("yaml");
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const LAUNCHER = path.join(ROOT, "cli", "launcher.js");
@@ -48,7 +49,7 @@ function requiredConfig(dir) {
             if (e.isDirectory()) walk(p);
             else if (/\.(ts|js|mjs)$/.test(e.name)) {
                 const text = fs.readFileSync(p, "utf8");
-                for (const m of text.matchAll(/\.require(Secret|Number|Boolean|Object)?\(\s*["'`]([\w.:-]+)["'`]/g)) {
+                for (const m of text.matchAll(/\.require(Secret|Number|Boolean|Object)?(?:<[^>]*>)?\(\s*["'`]([\w.:-]+)["'`]/g)) {
                     keys.add(JSON.stringify([m[2], m[1] || ""]));
                 }
             }
@@ -71,16 +72,24 @@ function placeholder(kind, key) {
     }
 }
 
+/**
+ * Gives the dev stack a value for aws:region and every key the program requires, as a user must
+ * before running it; a stack file the program ships keeps its values (keys it lacks, e.g. ones its
+ * ESC environment would provide, are added).
+ */
 function writeStackConfig(dir, project) {
     const file = path.join(dir, "Pulumi.dev.yaml");
-    if (fs.existsSync(file)) return;
-    const lines = ["config:", "  aws:region: us-east-1"];
+    const doc = fs.existsSync(file) ? YAML.parse(fs.readFileSync(file, "utf8")) || {} : {};
+    const config = doc.config || {};
+    const has = (full) => Object.keys(config).some((k) => (k.includes(":") ? k : `${project}:${k}`) === full);
+    const add = (full, value) => {
+        if (!has(full)) config[full] = value;
+    };
+    add("aws:region", "us-east-1");
     for (const [key, kind] of requiredConfig(dir)) {
-        const full = key.includes(":") ? key : `${project}:${key}`;
-        if (full === "aws:region") continue;
-        lines.push(`  ${full}: ${JSON.stringify(placeholder(kind, key))}`);
+        add(key.includes(":") ? key : `${project}:${key}`, placeholder(kind, key));
     }
-    fs.writeFileSync(file, lines.join("\n") + "\n");
+    fs.writeFileSync(file, YAML.stringify({ ...doc, config }));
 }
 
 function projectName(dir) {
@@ -119,7 +128,13 @@ function main() {
         const row = { program: name };
         try {
             if (opts.install && fs.existsSync(path.join(dir, "package.json")) && !fs.existsSync(path.join(dir, "node_modules"))) {
-                const npm = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, encoding: "utf8", timeout: 600_000 });
+                const install = (extra) => spawnSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...extra], { cwd: dir, encoding: "utf8", timeout: 600_000 });
+                let npm = install([]);
+                if (npm.status !== 0 && fs.existsSync(path.join(dir, "package-lock.json"))) {
+                    // A registry (or mirror) without a locked version: resolve package.json's ranges instead.
+                    row.lockIgnored = true;
+                    npm = install(["--no-package-lock"]);
+                }
                 if (npm.status !== 0) {
                     row.install = (npm.stderr || "").split("\n").find((l) => l.trim()) || `npm exited ${npm.status}`;
                 }
@@ -132,7 +147,9 @@ function main() {
         }
         results.push(row);
         const cell = (r) => (!r ? "-" : r.code === 2 || r.code === null ? `FAIL: ${r.error}` : `exit ${r.code}, ${r.resources} res, ${r.mandatory.length} mandatory, ${r.advisory} advisory, ${r.notes.length} notes`);
-        process.stdout.write(`${name}\n  update:  ${cell(row.update)}\n  preview: ${cell(row.preview)}\n${row.install ? `  install: ${row.install}\n` : ""}`);
+        process.stdout.write(
+            `${name}${row.lockIgnored ? " (installed without its package-lock)" : ""}\n  update:  ${cell(row.update)}\n  preview: ${cell(row.preview)}\n${row.install ? `  install: ${row.install}\n` : ""}`,
+        );
         for (const m of row.update?.mandatory ?? []) {
             process.stdout.write(`    mandatory ${m.policy} ${m.resource}: ${m.message.slice(0, 160)}\n`);
         }
