@@ -133,15 +133,19 @@ export function describeProgramError(e: unknown): { message: string; stack?: str
     return { message: `the program threw ${inspect(e, { depth: 3, breakLength: Infinity })}` };
 }
 
-/** The checker's own compiled code (dist/), whose frames are not the program's. */
-const CHECKER_DIR = path.resolve(__dirname, "..", "..") + path.sep;
+/**
+ * The checker's own code, whose frames are not the program's: compiled (dist/) and, through source
+ * maps, its sources (cli/).
+ */
+const PACKAGE_ROOT = path.basename(path.resolve(__dirname, "..", "..")) === "dist" ? path.resolve(__dirname, "..", "..", "..") : path.resolve(__dirname, "..", "..");
+const CHECKER_DIRS = ["dist", "cli"].map((d) => path.join(PACKAGE_ROOT, d) + path.sep);
 
 /** The first stack frame in the program's own code (not in node_modules or Node.js internals). */
 function programFrame(e: Error): string | undefined {
     for (const line of (e.stack ?? "").split("\n").slice(1)) {
         // `at fn (/abs/file.ts:1:2)` or `at /abs/file.ts:1:2`; never `node:internal/...` (whose tail looks absolute).
         const m = /(?:^at |\()((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/.exec(line.trim());
-        if (m && !m[1].includes("/node_modules/") && !m[1].replace(/^file:\/\//, "").startsWith(CHECKER_DIR)) {
+        if (m && !m[1].includes("/node_modules/") && !CHECKER_DIRS.some((d) => m[1].replace(/^file:\/\//, "").startsWith(d))) {
             const file = m[1].replace(/^file:\/\//, "");
             const rel = file.startsWith(process.cwd() + "/") ? file.slice(process.cwd().length + 1) : file;
             return `${rel}:${m[2]}:${m[3]}`;

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import * as path from "path";
 import { inspect } from "util";
 import { describeProgramError } from "../../cli/sources/language-host";
 
@@ -31,6 +32,9 @@ describe("cli/sources/language-host: describing a program's failure", () => {
         const internal = "    at Module._resolveFilename (node:internal/modules/cjs/loader:1521:14)";
         const installed = "    at Object.<anonymous> (/home/u/app/node_modules/@pulumi/pulumi/index.js:3:9)";
         assert.equal(describeProgramError(error([internal, installed])).message, "cannot find x");
+        // The checker's own frames, compiled or source-mapped, are not the program's either.
+        const own = ["dist/cli/sources/program-worker.js:80:9", "cli/sources/program-worker.ts:95:92"].map((f) => `    at installMonitor (${path.resolve(__dirname, "..", "..", f)})`);
+        assert.equal(describeProgramError(error([...own, "    at /home/u/app/index.ts:3:1"])).message, "cannot find x (at /home/u/app/index.ts:3:1)");
         assert.equal(describeProgramError(error([internal, installed, "    at /home/u/app/index.ts:12:5"])).message, "cannot find x (at /home/u/app/index.ts:12:5)");
         assert.equal(describeProgramError(error([internal, "    at main (file:///home/u/app/index.mts:4:1)"])).message, "cannot find x (at /home/u/app/index.mts:4:1)");
     });
